@@ -1,0 +1,100 @@
+/*
+** diff.c: symbolic differentiation, forward mode over a tape.  The rule for
+** each operator is its DERIV template in ops.def (the maths, written in the
+** language), parsed once per context into a DAG over ARG 0..6 = a b c da db
+** dc self and instantiated here with the operands and their derivatives.
+**
+** An operand that does not depend on the variable has derivative DZERO,
+** meaning "no term": DZERO annihilates products and vanishes from sums, so
+** d(u^2) is 2u, not 2u + log(u)*u^2*0 (which is NaN for u < 0).  This is
+** exact calculus, not IEEE arithmetic: the term does not exist.  DZERO never
+** reaches a finished derivative; a select branch with no term becomes 0.
+** Every node made here goes through the simplifier (aj_simp_make).
+*/
+#include "node.h"
+
+aj_node *aj_diff_make(actjit_ctx *ctx, aj_op op, aj_node **a) {
+  aj_node *z = ctx->dzero;
+  const int arity = aj_ops[op].arity;
+  int nz = 0;
+  for (int i = 0; i < arity; i++) {
+    if (!a[i]) return NULL;
+    nz += a[i] == z;
+  }
+  if (nz == 0) return aj_simp_make(ctx, op, a);
+  aj_node *t[3];
+  switch (op) {
+  case AJ_NEG: /* -(no term) */
+    return z;
+  case AJ_ADD: /* t + (no term) = t */
+    return a[0] == z ? a[1] : a[0];
+  case AJ_SUB:
+    if (a[1] == z) return a[0];
+    if (a[0] == z && a[1] != z) {
+      t[0] = a[1];
+      return aj_simp_make(ctx, AJ_NEG, t);
+    }
+    return z;
+  case AJ_MUL: /* (no term) * t */
+    return z;
+  case AJ_DIV:
+    if (a[0] == z) return z;
+    break;
+  case AJ_SELECT: /* c ? (no term) : t = c ? 0 : t */
+    if (a[0] == z) break;
+    if (a[1] == z && a[2] == z) return z;
+    t[0] = a[0];
+    t[1] = a[1] == z ? ctx->zero : a[1];
+    t[2] = a[2] == z ? ctx->zero : a[2];
+    return aj_simp_make(ctx, AJ_SELECT, t);
+  default:
+    break;
+  }
+  /* A template used "no term" where only a linear position allows it. */
+  ctx->make_fail = ACTJIT_EINTERNAL;
+  return NULL;
+}
+
+aj_node *aj_derivative(actjit_ctx *ctx, aj_node *root, aj_node *var) {
+  aj_tape t;
+  if (aj_tape_build(ctx, &root, 1, 0, &t)) {
+    ctx->make_fail = ACTJIT_ENOMEM;
+    return NULL;
+  }
+  /* d[i] = derivative of tape entry i, DZERO when it has no term. */
+  aj_node **d = aj_alloc(ctx, (size_t)t.n * sizeof *d);
+  aj_node *result = NULL;
+  if (!d) {
+    ctx->make_fail = ACTJIT_ENOMEM;
+    goto done;
+  }
+  const uint8_t dep = var->op == AJ_X ? AJ_N_X : AJ_N_PARAM;
+  for (uint32_t i = 0; i < t.n; i++) {
+    aj_node *n = t.ent[i].node;
+    if (n == var) {
+      d[i] = ctx->one;
+    } else if (!(n->flags & dep) || n->nargs == 0 ||
+               !aj_ops[n->op].deriv) {
+      d[i] = ctx->dzero;
+    } else {
+      aj_node *bind[7] = {NULL, NULL, NULL, ctx->dzero, ctx->dzero,
+                          ctx->dzero, n};
+      int any = 0;
+      for (int k = 0; k < n->nargs; k++) {
+        bind[k] = n->arg[k];
+        bind[3 + k] = d[t.ent[i].arg[k]];
+        any |= bind[3 + k] != ctx->dzero;
+      }
+      d[i] = any ? aj_subst_args(ctx, ctx->tmpl[n->op], bind, 7,
+                                 AJ_BUILD_DIFF)
+                 : ctx->dzero;
+      if (!d[i]) goto done;
+    }
+  }
+  result = d[t.root[0]];
+  if (result == ctx->dzero) result = ctx->zero;
+done:
+  aj_free(ctx, d, (size_t)t.n * sizeof *d);
+  aj_tape_free(ctx, &t);
+  return result;
+}

@@ -1,0 +1,31 @@
+/*
+** expr.h: the actjit_expr object: a root, its tape (for the lock-free
+** interpreter and printer) and its parameter list.
+*/
+#ifndef AJ_EXPR_H
+#define AJ_EXPR_H
+
+#include "node.h"
+
+typedef struct aj_param {
+  aj_node *node;     /* the PARAM node (its name lives in the context) */
+  double def;        /* default value, when has_def */
+  int has_def;
+  uint32_t off, len; /* first use in the source */
+} aj_param;
+
+struct actjit_expr {
+  actjit_ctx *ctx;
+  aj_node *root;
+  aj_tape tape;
+  aj_param *params;
+  uint32_t nparams;
+};
+
+/* Makes an expression over root with a copy of params[0..nparams).  Under
+** lock.  NULL on ENOMEM. */
+AJ_INTERNAL actjit_expr *aj_expr_new(actjit_ctx *ctx, aj_node *root,
+                                     const aj_param *params,
+                                     uint32_t nparams);
+
+#endif

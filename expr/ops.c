@@ -1,0 +1,94 @@
+/*
+** ops.c: the operator table instantiated from ops.def, the float64
+** semantics of every operator (the reference interpreter's arithmetic,
+** shared with constant folding so the two can never disagree), and the
+** lookup of built-in function names.
+*/
+#include <math.h>
+#include <string.h>
+
+#include "node.h"
+
+/* NaN-propagating logic: a comparison with a NaN operand is NaN, and a
+** select on NaN is NaN (docs/semantics.md). */
+static double aj_lt(double a, double b) {
+  return isnan(a) || isnan(b) ? NAN : (double)(a < b);
+}
+static double aj_le(double a, double b) {
+  return isnan(a) || isnan(b) ? NAN : (double)(a <= b);
+}
+static double aj_eq(double a, double b) {
+  return isnan(a) || isnan(b) ? NAN : (double)(a == b);
+}
+static double aj_not(double a) { return isnan(a) ? NAN : (double)(a == 0); }
+static double aj_and(double a, double b) {
+  return isnan(a) || isnan(b) ? NAN : (double)(a != 0 && b != 0);
+}
+static double aj_or(double a, double b) {
+  return isnan(a) || isnan(b) ? NAN : (double)(a != 0 || b != 0);
+}
+static double aj_select(double c, double a, double b) {
+  return isnan(c) ? NAN : c != 0 ? a : b;
+}
+/* torch.maximum/minimum: NaN wins. */
+static double aj_max(double a, double b) {
+  return isnan(a) || isnan(b) ? NAN : a > b ? a : b;
+}
+static double aj_min(double a, double b) {
+  return isnan(a) || isnan(b) ? NAN : a < b ? a : b;
+}
+/* torch.clamp(v, lo, hi) = min(max(v, lo), hi). */
+static double aj_clamp(double v, double lo, double hi) {
+  return aj_min(aj_max(v, lo), hi);
+}
+/* sign(±0) = ±0, sign(NaN) = NaN. */
+static double aj_sign(double a) { return a > 0 ? 1.0 : a < 0 ? -1.0 : a; }
+/* Round half to even, independent of the current rounding mode. */
+static double aj_round_even(double a) {
+  double r = round(a); /* half away from zero */
+  if (fabs(a - trunc(a)) == 0.5) r = 2.0 * round(a / 2.0);
+  return r;
+}
+/* 1/(1+e^-u) without overflow: e = e^-|u| is in (0, 1]. */
+static double aj_sigmoid(double u) {
+  double e = exp(-fabs(u));
+  return u >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+}
+/* log(1+e^u) = max(u,0) + log1p(e^-|u|). */
+static double aj_softplus(double u) {
+  if (isnan(u)) return u;
+  return fmax(u, 0.0) + log1p(exp(-fabs(u)));
+}
+
+const aj_opinfo aj_ops[AJ_OP_COUNT] = {
+#define AJ_OP(id, sp, al, ar, k, p, f, ev, d) \
+  {sp, al, ar, AJ_K_##k, p, f, d},
+#include "ops.def"
+#undef AJ_OP
+};
+
+double aj_op_eval(aj_op op, double a, double b, double c) {
+  (void)b;
+  (void)c;
+  switch (op) {
+#define AJ_OP(id, sp, al, ar, k, p, f, ev, d) \
+  case AJ_##id:                               \
+    return (double)(ev);
+#include "ops.def"
+#undef AJ_OP
+  default:
+    return NAN;
+  }
+}
+
+int aj_op_by_name(const char *name, uint32_t n) {
+  for (int op = 0; op < AJ_OP_COUNT; op++) {
+    const aj_opinfo *o = &aj_ops[op];
+    if (o->kind == AJ_K_FN && strlen(o->spelling) == n &&
+        memcmp(o->spelling, name, n) == 0)
+      return op;
+    if (o->alias && strlen(o->alias) == n && memcmp(o->alias, name, n) == 0)
+      return op;
+  }
+  return -1;
+}

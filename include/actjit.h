@@ -1,0 +1,249 @@
+/*
+** actjit.h: the whole public API of libactjit.
+**
+** actjit turns an activation function written as text ("x*tanh(softplus(x))",
+** "elu(x, alpha=0.5)", "mish") into an expression DAG, its exact symbolic
+** derivatives, and (later) native vectorized kernels.  Anything not declared
+** here is private.
+**
+** Conventions, for every function below:
+**  - Fallible calls return an actjit_status and fill the optional
+**    actjit_error (NULL is allowed).  There is no "last error" global, and the
+**    library never prints, aborts or exits.
+**  - Ownership is stated in each comment.  Every *_free(NULL) is a no-op.
+**  - Text is UTF-8.  Byte offsets and lengths in errors index the source
+**    exactly as the caller passed it.
+*/
+#ifndef ACTJIT_H
+#define ACTJIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(ACTJIT_BUILDING) && defined(__GNUC__)
+#define ACTJIT_API __attribute__((visibility("default")))
+#else
+#define ACTJIT_API
+#endif
+
+/* ---- Version ----------------------------------------------------------- */
+
+#define ACTJIT_VERSION_MAJOR 0
+#define ACTJIT_VERSION_MINOR 1
+#define ACTJIT_VERSION_PATCH 0
+#define ACTJIT_VERSION_STRING "0.1.0"
+/* (major << 16) | (minor << 8) | patch */
+#define ACTJIT_VERSION_HEX                                                     \
+  ((ACTJIT_VERSION_MAJOR << 16) | (ACTJIT_VERSION_MINOR << 8) |                \
+   ACTJIT_VERSION_PATCH)
+
+/* The version of the library actually linked, as ACTJIT_VERSION_HEX. */
+ACTJIT_API unsigned actjit_version_number(void);
+/* The same as a static string ("0.1.0"); never NULL, never freed. */
+ACTJIT_API const char *actjit_version_string(void);
+
+/* ---- Status codes and errors ------------------------------------------ */
+
+/* X(NAME, one-line description).  ACTJIT_OK is 0; every error is > 0. */
+#define ACTJIT_STATUS_MAP(X)                                                   \
+  X(OK, "success")                                                             \
+  X(ENOMEM, "out of memory")                                                   \
+  X(EINVAL, "invalid argument")                                                \
+  X(ESYNTAX, "syntax error")                                                   \
+  X(EINCOMPLETE, "incomplete input")                                           \
+  X(EUNBALANCED, "unbalanced bracket")                                         \
+  X(ECHAR, "invalid character")                                                \
+  X(ENUMBER, "invalid number")                                                 \
+  X(EUNKNOWN, "unknown identifier")                                            \
+  X(EARITY, "wrong number of arguments")                                       \
+  X(EKEYWORD, "bad keyword argument")                                          \
+  X(EUNBOUND, "unbound parameter")                                             \
+  X(ERECURSION, "recursive helper")                                            \
+  X(EREDEFINE, "name defined twice")                                           \
+  X(ENOTCONST, "not a constant")                                               \
+  X(ELIMIT_INPUT, "input too long")                                            \
+  X(ELIMIT_DEPTH, "nesting too deep")                                          \
+  X(ELIMIT_NODES, "expression too large")                                      \
+  X(ELIMIT_LITERAL, "numeric literal too long")                                \
+  X(EINTERNAL, "internal error")
+
+typedef enum actjit_status {
+#define ACTJIT_STATUS_ENUM_(name, text) ACTJIT_##name,
+  ACTJIT_STATUS_MAP(ACTJIT_STATUS_ENUM_)
+#undef ACTJIT_STATUS_ENUM_
+  ACTJIT_STATUS_COUNT_
+} actjit_status;
+
+/* "ESYNTAX" for ACTJIT_ESYNTAX; "EUNKNOWNSTATUS" for out-of-range values.
+** Static strings. */
+ACTJIT_API const char *actjit_status_name(actjit_status s);
+/* "syntax error" for ACTJIT_ESYNTAX.  Static strings. */
+ACTJIT_API const char *actjit_status_str(actjit_status s);
+
+/* Filled by every fallible call when non-NULL.  offset/length locate the
+** offending bytes of the source (both 0 when no source is involved).  The
+** message is one line, NUL-terminated, never longer than the buffer. */
+typedef struct actjit_error {
+  actjit_status code;
+  size_t offset;
+  size_t length;
+  char message[256];
+} actjit_error;
+
+/* ---- Context ----------------------------------------------------------- */
+
+typedef struct actjit_ctx actjit_ctx;
+
+/* One allocator for everything the library allocates, Lua style:
+**   nsize == 0          free ptr (of size osize); return NULL
+**   ptr == NULL         allocate nsize bytes (osize is 0)
+**   otherwise           resize ptr from osize to nsize bytes
+** Returning NULL for nsize > 0 is an allocation failure; the library then
+** returns ACTJIT_ENOMEM, frees what the failed call allocated, and leaves
+** the context usable.  Must be callable from any thread that uses the
+** context. */
+typedef void *(*actjit_alloc_fn)(void *ud, void *ptr, size_t osize,
+                                 size_t nsize);
+
+/* Limits.  0 means "the default"; a value above the hard maximum is
+** ACTJIT_EINVAL at actjit_ctx_new.  Defaults / hard maxima:
+**   max_input_bytes   1 MiB   / 64 MiB  source text length
+**   max_depth         256     / 1024    tree height and bracket nesting
+**   max_parse_nodes   100000  / 1000000 new DAG nodes one parse may create
+**   max_diff_nodes    20000   / 1000000 new DAG nodes one simplify, bind or
+**                                       derivative may create
+**   max_literal_len   512     / 512     characters in one numeric literal */
+typedef struct actjit_limits {
+  size_t max_input_bytes;
+  uint32_t max_depth;
+  uint32_t max_parse_nodes;
+  uint32_t max_diff_nodes;
+  uint32_t max_literal_len;
+} actjit_limits;
+
+#define ACTJIT_DEFAULT_MAX_INPUT_BYTES ((size_t)1 << 20)
+#define ACTJIT_HARD_MAX_INPUT_BYTES ((size_t)64 << 20)
+#define ACTJIT_DEFAULT_MAX_DEPTH 256u
+#define ACTJIT_HARD_MAX_DEPTH 1024u
+#define ACTJIT_DEFAULT_MAX_PARSE_NODES 100000u
+#define ACTJIT_HARD_MAX_PARSE_NODES 1000000u
+#define ACTJIT_DEFAULT_MAX_DIFF_NODES 20000u
+#define ACTJIT_HARD_MAX_DIFF_NODES 1000000u
+#define ACTJIT_DEFAULT_MAX_LITERAL_LEN 512u
+#define ACTJIT_HARD_MAX_LITERAL_LEN 512u
+
+typedef struct actjit_config {
+  actjit_alloc_fn alloc; /* NULL: the C library's realloc/free */
+  void *alloc_ud;        /* passed to alloc unchanged */
+  actjit_limits limits;
+} actjit_config;
+
+/* Fills *cfg with the defaults (NULL allocator, default limits spelled out).
+** A zero-initialized config means the same thing. */
+ACTJIT_API void actjit_config_init(actjit_config *cfg);
+
+/* A context owns the interned expression DAG and the built-in prelude.
+** Every actjit_expr made in it borrows from it: free them first.  One
+** context may be used from several threads at once.
+** Returns a new context (free with actjit_ctx_free), or NULL with *err
+** filled (ENOMEM, EINVAL for a bad limit). cfg may be NULL (defaults). */
+ACTJIT_API actjit_ctx *actjit_ctx_new(const actjit_config *cfg,
+                                             actjit_error *err);
+/* Frees the context and everything it owns.  NULL is fine. */
+ACTJIT_API void actjit_ctx_free(actjit_ctx *ctx);
+
+/* Frees a string the library returned (actjit_print ...).  NULL is fine. */
+ACTJIT_API void actjit_free(void *text);
+
+/* ---- Expressions ------------------------------------------------------- */
+
+/* An immutable expression: the DAG of one function of x, plus its parameter
+** list (free names other than x, in order of first appearance).  Made by
+** actjit_parse, actjit_simplify, actjit_diff and actjit_bind; freed by
+** actjit_expr_free.  Expressions derived from e (its derivative, ...) keep
+** e's parameter list, so parameter indices stay the same across them.
+** Reading an expression (print, eval, queries) is safe from any thread. */
+typedef struct actjit_expr actjit_expr;
+
+/* len == ACTJIT_NUL_TERMINATED means strlen(src). */
+#define ACTJIT_NUL_TERMINATED ((size_t)-1)
+
+/* Parses src (language.md) into *out, resolving names: local bindings,
+** helpers (inlined), the prelude, built-in functions, constants pi e inf
+** nan, and parameters.  A source that is just the name of a function
+** ("mish", "elu") means that function applied to x; the function's other
+** arguments become parameters with their defaults.  The result is exactly
+** the source's structure (no simplification).  On error *out is NULL. */
+ACTJIT_API actjit_status actjit_parse(actjit_ctx *ctx, const char *src,
+                                      size_t len, actjit_expr **out,
+                                      actjit_error *err);
+
+/* *out = e simplified by IEEE-safe rules only: the value is bitwise the same
+** (or NaN where e is NaN) at every x and parameter value.  When no rule
+** applies, *out has the same root as e. */
+ACTJIT_API actjit_status actjit_simplify(const actjit_expr *e,
+                                         actjit_expr **out,
+                                         actjit_error *err);
+
+/* *out = d e / d wrt, simplified.  wrt is "x" or the name of one of e's
+** parameters (EUNKNOWN otherwise).  Kinks follow the `torch` profile of
+** catalog.md. */
+ACTJIT_API actjit_status actjit_diff(const actjit_expr *e, const char *wrt,
+                                     actjit_expr **out, actjit_error *err);
+
+/* *out = e with parameter `name` replaced by `value`, simplified; the
+** parameter leaves the list.  EUNKNOWN if e has no such parameter. */
+ACTJIT_API actjit_status actjit_bind(const actjit_expr *e, const char *name,
+                                     double value, actjit_expr **out,
+                                     actjit_error *err);
+
+/* Frees e.  The nodes stay in the context (others may share them). */
+ACTJIT_API void actjit_expr_free(actjit_expr *e);
+
+/* *text = e as source text with minimal parentheses; parsing it back in the
+** same context gives an expression with the same root.  Large shared
+** subexpressions are written as local bindings ("_1 = ...; ...").
+** Free *text with actjit_free. */
+ACTJIT_API actjit_status actjit_print(const actjit_expr *e, char **text,
+                                      actjit_error *err);
+
+/* Evaluates e in float64 (the reference interpreter): y[i] = e(x[i]) for
+** i < n.  params[k] is the value of parameter k; params == NULL uses every
+** parameter's default, and a parameter without one is EUNBOUND (offset and
+** length of its first use in the source).  y may alias x. */
+ACTJIT_API actjit_status actjit_eval(const actjit_expr *e,
+                                     const double *params, const double *x,
+                                     double *y, size_t n, actjit_error *err);
+
+/* Number of parameters of e. */
+ACTJIT_API size_t actjit_param_count(const actjit_expr *e);
+/* Name of parameter i (< count), owned by e; NULL when i is out of range. */
+ACTJIT_API const char *actjit_param_name(const actjit_expr *e, size_t i);
+/* 1 and *value = the default of parameter i if it has one, else 0. */
+ACTJIT_API int actjit_param_default(const actjit_expr *e, size_t i,
+                                    double *value);
+/* Index of the parameter called name, or -1. */
+ACTJIT_API long actjit_param_index(const actjit_expr *e, const char *name);
+
+/* Number of distinct DAG nodes reachable from e's root. */
+ACTJIT_API size_t actjit_node_count(const actjit_expr *e);
+/* 1 if a and b have the same root node (structural equality: nodes are
+** hash-consed per context), else 0. */
+ACTJIT_API int actjit_expr_same(const actjit_expr *a, const actjit_expr *b);
+
+/* ---- The catalog ------------------------------------------------------- */
+
+/* Names of the built-in activations (the prelude) and built-in functions:
+** actjit_catalog_name(ctx, i) for i = 0, 1, ... until NULL.  Strings are
+** owned by ctx.  *is_activation (optional) is 1 for prelude entries. */
+ACTJIT_API const char *actjit_catalog_name(const actjit_ctx *ctx, size_t i,
+                                           int *is_activation);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ACTJIT_H */
