@@ -111,12 +111,52 @@ static double constant_value(const char *z, uint32_t n, int *found) {
   return 0;
 }
 
+/* The symbol-table entry for z[0, n): found, created (create != 0), or
+** NULL (absent, or out of memory: then the parse has failed). */
+static aj_sym *sym(aj_parser *ps, const char *z, uint32_t n, int create) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (uint32_t i = 0; i < n; i++) h = (h ^ (unsigned char)z[i]) * 0x100000001b3ull;
+  if (create && (ps->nsyms + 1) * 2 > ps->cap_syms) {
+    uint32_t cap = ps->cap_syms ? ps->cap_syms * 2 : 64;
+    aj_sym *t = aj_alloc(ps->ctx, cap * sizeof *t);
+    if (!t) {
+      FAIL(ps, ACTJIT_ENOMEM, 0, 0, "out of memory");
+      return NULL;
+    }
+    memset(t, 0, cap * sizeof *t);
+    for (uint32_t i = 0; i < ps->cap_syms; i++) {
+      aj_sym *o = &ps->syms[i];
+      if (!o->z) continue;
+      uint64_t g = 0xcbf29ce484222325ull;
+      for (uint32_t k = 0; k < o->n; k++)
+        g = (g ^ (unsigned char)o->z[k]) * 0x100000001b3ull;
+      uint32_t j = (uint32_t)g & (cap - 1);
+      while (t[j].z) j = (j + 1) & (cap - 1);
+      t[j] = *o;
+    }
+    aj_free(ps->ctx, ps->syms, ps->cap_syms * sizeof *ps->syms);
+    ps->syms = t;
+    ps->cap_syms = cap;
+  }
+  if (!ps->cap_syms) return NULL;
+  uint32_t j = (uint32_t)h & (ps->cap_syms - 1);
+  for (;; j = (j + 1) & (ps->cap_syms - 1)) {
+    aj_sym *e = &ps->syms[j];
+    if (!e->z) break;
+    if (same_name(e->z, e->n, z, n)) return e;
+  }
+  if (!create) return NULL;
+  aj_sym *e = &ps->syms[j];
+  *e = (aj_sym){z, n, UINT32_MAX, UINT32_MAX, UINT32_MAX};
+  ps->nsyms++;
+  return e;
+}
+
 /* The helper or prelude function called z[0, n), newest definition first;
 ** NULL if none. */
-static const aj_fn *find_fn(const aj_parser *ps, const char *z, uint32_t n) {
-  for (uint32_t i = ps->nhelpers; i-- > 0;)
-    if (same_name(ps->helpers[i].name, ps->helpers[i].nlen, z, n))
-      return &ps->helpers[i];
+static const aj_fn *find_fn(aj_parser *ps, const char *z, uint32_t n) {
+  aj_sym *e = sym(ps, z, n, 0);
+  if (e && e->helper != UINT32_MAX) return &ps->helpers[e->helper];
   if (ps->mode == AJ_MODE_USER)
     for (uint32_t i = ps->ctx->nfns; i-- > 0;)
       if (same_name(ps->ctx->fns[i].name, ps->ctx->fns[i].nlen, z, n))
@@ -125,20 +165,22 @@ static const aj_fn *find_fn(const aj_parser *ps, const char *z, uint32_t n) {
 }
 
 static aj_param *find_param(aj_parser *ps, aj_node *p) {
-  for (uint32_t i = 0; i < ps->nparams; i++)
-    if (ps->params[i].node == p) return &ps->params[i];
-  return NULL;
+  aj_sym *e = sym(ps, p->u.name.z, p->u.name.n, 0);
+  return e && e->param != UINT32_MAX ? &ps->params[e->param] : NULL;
 }
 
 /* Records parameter p at its first use [off, len). */
 static void note_param(aj_parser *ps, aj_node *p, uint32_t off, uint32_t len,
                        int has_def, double def) {
   if (find_param(ps, p)) return;
+  aj_sym *e = sym(ps, p->u.name.z, p->u.name.n, 1);
+  if (!e) return;
   if (aj_grow(ps->ctx, (void **)&ps->params, &ps->cap_params, ps->nparams + 1,
               sizeof *ps->params)) {
     FAIL(ps, ACTJIT_ENOMEM, off, len, "out of memory");
     return;
   }
+  e->param = ps->nparams;
   aj_param *q = &ps->params[ps->nparams++];
   q->node = p;
   q->def = def;
@@ -158,9 +200,9 @@ aj_sexpr aj_p_name(aj_parser *ps, aj_token t) {
                     t.len))
         return span(checked(ps, aj_arg(ctx, i), t.off, t.len), t.off,
                     t.off + t.len);
-  for (uint32_t i = ps->nlocals; i-- > 0;)
-    if (same_name(ps->locals[i].name, ps->locals[i].len, z, t.len))
-      return span(ps->locals[i].node, t.off, t.off + t.len);
+  aj_sym *e = sym(ps, z, t.len, 0);
+  if (e && e->local != UINT32_MAX)
+    return span(ps->locals[e->local].node, t.off, t.off + t.len);
   if (is_name(ps, t, "x")) return span(ctx->x, t.off, t.off + t.len);
   int found;
   double v = constant_value(z, t.len, &found);
@@ -384,22 +426,20 @@ aj_sexpr aj_p_call(aj_parser *ps, aj_token name, uint32_t mark, aj_token rp) {
 void aj_p_local(aj_parser *ps, aj_token name, aj_sexpr v) {
   if (!require(ps, v)) return;
   const char *z = ps->src + name.off;
-  int clash = is_reserved(z, name.len);
-  for (uint32_t i = 0; i < ps->nlocals && !clash; i++)
-    clash = same_name(ps->locals[i].name, ps->locals[i].len, z, name.len);
-  for (uint32_t i = 0; i < ps->nparams && !clash; i++)
-    clash = same_name(ps->params[i].node->u.name.z,
-                      ps->params[i].node->u.name.n, z, name.len);
-  if (clash) {
+  aj_sym *e = sym(ps, z, name.len, 0);
+  if (is_reserved(z, name.len) ||
+      (e && (e->local != UINT32_MAX || e->param != UINT32_MAX))) {
     FAIL(ps, ACTJIT_EREDEFINE, name.off, name.len,
          "'%.*s' is already defined", (int)name.len, z);
     return;
   }
+  if (!(e = sym(ps, z, name.len, 1))) return;
   if (aj_grow(ps->ctx, (void **)&ps->locals, &ps->cap_locals,
               ps->nlocals + 1, sizeof *ps->locals)) {
     FAIL(ps, ACTJIT_ENOMEM, name.off, name.len, "out of memory");
     return;
   }
+  e->local = ps->nlocals;
   ps->locals[ps->nlocals++] = (aj_local){z, name.len, v.node};
 }
 
@@ -451,10 +491,8 @@ static void fn_free(actjit_ctx *ctx, aj_fn *fn) {
 void aj_p_helper_begin(aj_parser *ps, aj_token name) {
   if (failed(ps)) return;
   const char *z = ps->src + name.off;
-  int clash = is_reserved(z, name.len);
-  for (uint32_t i = 0; i < ps->nhelpers && !clash; i++)
-    clash = same_name(ps->helpers[i].name, ps->helpers[i].nlen, z, name.len);
-  if (clash) {
+  aj_sym *e = sym(ps, z, name.len, 0);
+  if (is_reserved(z, name.len) || (e && e->helper != UINT32_MAX)) {
     FAIL(ps, ACTJIT_EREDEFINE, name.off, name.len,
          "'%.*s' is already defined", (int)name.len, z);
     return;
@@ -503,8 +541,13 @@ void aj_p_helper_end(aj_parser *ps, aj_sexpr body) {
     fn_free(ps->ctx, fn);
     return;
   }
+  aj_sym *e = sym(ps, fn->name, fn->nlen, 1);
+  if (!e) {
+    fn_free(ps->ctx, fn);
+    return;
+  }
   fn->body = body.node;
-  ps->nhelpers++;
+  e->helper = ps->nhelpers++;
 }
 
 /* source -> ... expr: a bare function name means name(x), its other
@@ -684,6 +727,7 @@ static void parser_free(aj_parser *ps, int keep_helpers) {
     aj_free(ctx, ps->helpers, ps->cap_helpers * sizeof *ps->helpers);
   }
   if (ps->defining) fn_free(ctx, ps->defining);
+  aj_free(ctx, ps->syms, ps->cap_syms * sizeof *ps->syms);
   aj_free(ctx, ps->locals, ps->cap_locals * sizeof *ps->locals);
   aj_free(ctx, ps->formals, ps->cap_formals * sizeof *ps->formals);
   aj_free(ctx, ps->args, ps->cap_args * sizeof *ps->args);

@@ -43,6 +43,13 @@ typedef struct aj_local {
   aj_node *node;
 } aj_local;
 
+/* A name's meanings in this parse (UINT32_MAX: none), hashed by name. */
+typedef struct aj_sym {
+  const char *z; /* NULL: empty slot */
+  uint32_t n;
+  uint32_t local, helper, param; /* indices into the parser's arrays */
+} aj_sym;
+
 typedef enum aj_mode {
   AJ_MODE_USER,     /* a user's source: free names are parameters */
   AJ_MODE_PRELUDE,  /* the prelude: helpers persist in the context */
@@ -57,6 +64,8 @@ typedef struct aj_parser {
   actjit_error *err;
   actjit_status status; /* first error wins */
 
+  aj_sym *syms; /* open addressing, power-of-two size */
+  uint32_t nsyms, cap_syms;
   aj_local *locals;
   uint32_t nlocals, cap_locals;
   aj_fn *helpers; /* helpers defined so far (prelude mode: the prelude) */
