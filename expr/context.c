@@ -185,6 +185,13 @@ void actjit_free(void *text) {
   h->alloc(h->ud, h, h->size, 0);
 }
 
+int aj_is_function_name(const actjit_ctx *ctx, const char *name) {
+  if (aj_op_by_name(name, (uint32_t)strlen(name)) >= 0) return 1;
+  for (uint32_t i = 0; i < ctx->nfns; i++)
+    if (strcmp(ctx->fn_names[i], name) == 0) return 1;
+  return 0;
+}
+
 const char *actjit_catalog_name(const actjit_ctx *ctx, size_t i,
                                 int *is_activation) {
   if (!ctx) return NULL;

@@ -26,10 +26,15 @@ actjit_status actjit_eval(const actjit_expr *e, const double *params,
       if (t->ent[i].node->op != AJ_PARAM || k >= e->nparams) continue;
       if (!e->params[k].has_def) {
         if (pv != pbuf) aj_free(e->ctx, pv, e->nparams * sizeof *pv);
+        const char *name = e->params[k].node->u.name.z;
         return aj_error(err, ACTJIT_EUNBOUND, e->params[k].off,
                         e->params[k].len,
-                        "parameter '%.64s' has no value: bind it or pass it",
-                        e->params[k].node->u.name.z);
+                        "parameter '%.64s' has no value: bind it or pass "
+                        "it%s%.64s%s", name,
+                        aj_is_function_name(e->ctx, name) ? " (did you mean "
+                                                          : "",
+                        aj_is_function_name(e->ctx, name) ? name : "",
+                        aj_is_function_name(e->ctx, name) ? "(x)?)" : "");
       }
     }
     for (uint32_t k = 0; k < e->nparams; k++) pv[k] = e->params[k].def;

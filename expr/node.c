@@ -186,6 +186,14 @@ static int before(aj_op op, const aj_node *a, const aj_node *b) {
   return a->id < b->id;
 }
 
+void aj_canon_order(aj_op op, aj_node **args) {
+  if ((aj_ops[op].flags & AJ_COMM) && before(op, args[1], args[0])) {
+    aj_node *t = args[0];
+    args[0] = args[1];
+    args[1] = t;
+  }
+}
+
 aj_node *aj_make(actjit_ctx *ctx, aj_op op, aj_node *a, aj_node *b,
                  aj_node *c) {
   aj_node *args[3] = {a, b, c};
@@ -201,11 +209,7 @@ aj_node *aj_make_v(actjit_ctx *ctx, aj_op op, aj_node **in) {
   }
   if (op == AJ_NEG && args[0]->op == AJ_CONST)
     return aj_const(ctx, -args[0]->u.num);
-  if ((info->flags & AJ_COMM) && before(op, args[1], args[0])) {
-    aj_node *t = args[0];
-    args[0] = args[1];
-    args[1] = t;
-  }
+  aj_canon_order(op, args);
   uint64_t h = mix((uint64_t)op * 0x9e3779b97f4a7c15ull);
   uint32_t height = 0;
   uint8_t flags = op == AJ_X ? AJ_N_X : op == AJ_DZERO ? AJ_N_DZERO : 0;

@@ -58,6 +58,8 @@ AJ_INTERNAL extern const aj_opinfo aj_ops[AJ_OP_COUNT];
 AJ_INTERNAL double aj_op_eval(aj_op op, double a, double b, double c);
 /* The built-in function called name[0, n), or -1. */
 AJ_INTERNAL int aj_op_by_name(const char *name, uint32_t n);
+/* 1 if the NUL-terminated name is a built-in function or a prelude entry. */
+AJ_INTERNAL int aj_is_function_name(const actjit_ctx *ctx, const char *name);
 
 /* ---- Nodes ------------------------------------------------------------- */
 
@@ -160,6 +162,8 @@ AJ_INTERNAL aj_node *aj_arg(actjit_ctx *ctx, uint32_t index);
 AJ_INTERNAL aj_node *aj_make(actjit_ctx *ctx, aj_op op, aj_node *a,
                              aj_node *b, aj_node *c);
 AJ_INTERNAL aj_node *aj_make_v(actjit_ctx *ctx, aj_op op, aj_node **args);
+/* Puts the operands of a commutative op in canonical order (in place). */
+AJ_INTERNAL void aj_canon_order(aj_op op, aj_node **args);
 /* Frees every node and chunk (context teardown). */
 AJ_INTERNAL void aj_nodes_free(actjit_ctx *ctx);
 /* Sets up the store and the common leaves.  ACTJIT_OK or ENOMEM. */

@@ -30,12 +30,17 @@ static double aj_or(double a, double b) {
 static double aj_select(double c, double a, double b) {
   return isnan(c) ? NAN : c != 0 ? a : b;
 }
-/* torch.maximum/minimum: NaN wins. */
+/* IEEE 754-2019 maximum/minimum (torch.maximum/minimum): NaN wins and
+** -0 < +0, so both are commutative to the bit (LLVM: llvm.maximum). */
 static double aj_max(double a, double b) {
-  return isnan(a) || isnan(b) ? NAN : a > b ? a : b;
+  if (isnan(a) || isnan(b)) return NAN;
+  if (a == b) return signbit(a) ? b : a;
+  return a > b ? a : b;
 }
 static double aj_min(double a, double b) {
-  return isnan(a) || isnan(b) ? NAN : a < b ? a : b;
+  if (isnan(a) || isnan(b)) return NAN;
+  if (a == b) return signbit(a) ? a : b;
+  return a < b ? a : b;
 }
 /* torch.clamp(v, lo, hi) = min(max(v, lo), hi). */
 static double aj_clamp(double v, double lo, double hi) {
@@ -55,7 +60,7 @@ static double aj_sigmoid(double u) {
   return u >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
 }
 /* log(1+e^u) = max(u,0) + log1p(e^-|u|). */
-static double aj_softplus(double u) {
+static double aj_log1pexp(double u) {
   if (isnan(u)) return u;
   return fmax(u, 0.0) + log1p(exp(-fabs(u)));
 }

@@ -116,7 +116,12 @@ static int expand(printer *p, uint32_t i, int need, int top) {
   int prec = prec_of(n);
   int paren = prec < need;
   int rc = 0;
-  if (paren) rc |= push(p, TEXT(")"));
+  /* expand runs when this entry's text begins: "(" goes out now, ")" after
+  ** everything pushed below. */
+  if (paren) {
+    puts_(p->b, "(");
+    rc |= push(p, TEXT(")"));
+  }
   switch (o->kind) {
   case AJ_K_LEAF:
     if (n->op == AJ_CONST) put_number(p->b, n->u.num, p->e->ctx->c_locale);
@@ -166,7 +171,6 @@ static int expand(printer *p, uint32_t i, int need, int top) {
     rc |= push(p, TEXT(o->spelling));
     break;
   }
-  if (paren) rc |= push(p, TEXT("("));
   return rc;
 }
 
@@ -238,6 +242,11 @@ actjit_status actjit_print(const actjit_expr *e, char **text,
     print_entry(&p, i, 1);
     puts_(&b, "; ");
   }
+  /* A lone parameter named like a function would read back as a call of
+  ** that function on x: `+name` keeps it a value. */
+  const aj_node *root = t->ent[t->root[0]].node;
+  if (root->op == AJ_PARAM && aj_is_function_name(ctx, root->u.name.z))
+    puts_(&b, "+");
   print_entry(&p, t->root[0], 1);
 done:
   aj_free(ctx, uses, (size_t)t->n * sizeof *uses);

@@ -22,8 +22,7 @@ static aj_node *fold(actjit_ctx *ctx, aj_op op, aj_node **a) {
   }
   double r = aj_op_eval(op, v[0], v[1], v[2]);
   if (isnan(r)) return NULL;
-  if (info->flags & AJ_BOOL) return aj_const(ctx, r); /* exactly 0 or 1 */
-  if (all_finite && (r == 0 || isinf(r))) return NULL;
+  if (all_finite && (r == 0 || isinf(r))) return NULL; /* even 2 > 3 */
   return aj_const(ctx, r);
 }
 
@@ -46,6 +45,8 @@ aj_node *aj_simp_make(actjit_ctx *ctx, aj_op op, aj_node **in) {
                    aj_ops[op].arity > 2 ? in[2] : NULL};
   for (int i = 0; i < aj_ops[op].arity; i++)
     if (!a[i]) return NULL;
+  aj_canon_order(op, a); /* the rules below see constants first (but last
+                            for +) */
   aj_node *f = fold(ctx, op, a);
   if (f || ctx->make_fail) return f;
   aj_node *t[3];

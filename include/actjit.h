@@ -161,6 +161,9 @@ ACTJIT_API void actjit_free(void *text);
 
 /* ---- Expressions ------------------------------------------------------- */
 
+/* Every call below that makes an expression sets *out to NULL when it
+** fails. */
+
 /* An immutable expression: the DAG of one function of x, plus its parameter
 ** list (free names other than x, in order of first appearance).  Made by
 ** actjit_parse, actjit_simplify, actjit_diff and actjit_bind; freed by

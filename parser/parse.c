@@ -81,14 +81,9 @@ static int is_name(const aj_parser *ps, aj_token t, const char *s) {
   return same_name(ps->src + t.off, t.len, s, (uint32_t)strlen(s));
 }
 
-/* A value is required: a bare function name is not one. */
+/* A value is required (absent only after an error). */
 static int require(aj_parser *ps, aj_sexpr e) {
-  if (failed(ps)) return 0;
-  if (e.node) return 1;
-  FAIL(ps, ACTJIT_EARITY, e.off, e.len,
-       "'%.*s' is a function: call it with arguments", (int)e.len,
-       ps->src + e.off);
-  return 0;
+  return !failed(ps) && e.node != NULL;
 }
 
 /* ---- Names --------------------------------------------------------------*/
@@ -209,12 +204,10 @@ aj_sexpr aj_p_name(aj_parser *ps, aj_token t) {
   if (found)
     return span(checked(ps, aj_const(ctx, v), t.off, t.len), t.off,
                 t.off + t.len);
+  /* A function's name as a value is a parameter of that name, except as
+  ** the whole source (aj_p_source), which means name(x). */
   const aj_fn *fn = find_fn(ps, z, t.len);
   int op = fn ? -1 : aj_op_by_name(z, t.len);
-  if (fn || op >= 0) {
-    aj_sexpr s = {NULL, fn, op, t.off, t.len};
-    return s;
-  }
   if (ps->mode != AJ_MODE_USER) {
     FAIL(ps, ACTJIT_EUNKNOWN, t.off, t.len, "unknown name '%.*s'", (int)t.len,
          z);
@@ -222,7 +215,8 @@ aj_sexpr aj_p_name(aj_parser *ps, aj_token t) {
   }
   aj_node *p = checked(ps, aj_param_node(ctx, z, t.len), t.off, t.len);
   if (p) note_param(ps, p, t.off, t.len, 0, 0);
-  return span(p, t.off, t.off + t.len);
+  aj_sexpr s = {p, fn, op, t.off, t.len};
+  return s;
 }
 
 /* ---- Expressions ------------------------------------------------------- */
@@ -555,7 +549,7 @@ void aj_p_helper_end(aj_parser *ps, aj_sexpr body) {
 void aj_p_source(aj_parser *ps, aj_sexpr e) {
   if (failed(ps)) return;
   ps->done = 1;
-  if (e.node) {
+  if (!e.fn && e.op < 0) {
     ps->result = e;
     return;
   }

@@ -22,12 +22,13 @@ struct aj_fn {
   aj_node *body;         /* over ARG 0 .. nformals-1 */
 };
 
-/* The value of an expression during parsing: a node, or (node == NULL,
-** fn/op set) a bare function name, legal only as the whole source. */
+/* The value of an expression during parsing, with its source span.  A bare
+** function name also carries the function (fn or op): as the whole source
+** it means name(x); anywhere else it is the parameter in node. */
 typedef struct aj_sexpr {
   aj_node *node;
-  const aj_fn *fn; /* bare helper name */
-  int op;          /* bare built-in function name, or -1 */
+  const aj_fn *fn; /* bare prelude/helper name, else NULL */
+  int op;          /* bare built-in function name, else -1 */
   uint32_t off, len; /* source span */
 } aj_sexpr;
 
