@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jit.h"
 #include "node.h"
 #include "parse.h"
 
@@ -113,6 +114,7 @@ actjit_ctx *actjit_ctx_new(const actjit_config *cfg, actjit_error *err) {
 
 void actjit_ctx_free(actjit_ctx *ctx) {
   if (!ctx) return;
+  aj_jit_free(ctx->jit, ctx);
   aj_unload_builtins(ctx);
   aj_nodes_free(ctx);
   if (ctx->c_locale) freelocale(ctx->c_locale);

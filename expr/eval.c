@@ -21,21 +21,24 @@ actjit_status actjit_eval(const actjit_expr *e, const double *params,
     if (!pv) return aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
   }
   if (!params) {
+    /* The first parameter the expression uses (in order of first use in
+    ** the source) that has no default is the error. */
+    uint32_t unbound = UINT32_MAX;
     for (uint32_t i = 0; i < t->n; i++) {
       uint32_t k = t->ent[i].aux;
-      if (t->ent[i].node->op != AJ_PARAM || k >= e->nparams) continue;
-      if (!e->params[k].has_def) {
-        if (pv != pbuf) aj_free(e->ctx, pv, e->nparams * sizeof *pv);
-        const char *name = e->params[k].node->u.name.z;
-        return aj_error(err, ACTJIT_EUNBOUND, e->params[k].off,
-                        e->params[k].len,
-                        "parameter '%.64s' has no value: bind it or pass "
-                        "it%s%.64s%s", name,
-                        aj_is_function_name(e->ctx, name) ? " (did you mean "
-                                                          : "",
-                        aj_is_function_name(e->ctx, name) ? name : "",
-                        aj_is_function_name(e->ctx, name) ? "(x)?)" : "");
-      }
+      if (t->ent[i].node->op == AJ_PARAM && k < e->nparams &&
+          !e->params[k].has_def && k < unbound)
+        unbound = k;
+    }
+    if (unbound != UINT32_MAX) {
+      const aj_param *p = &e->params[unbound];
+      const char *name = p->node->u.name.z;
+      int fn = aj_is_function_name(e->ctx, name);
+      if (pv != pbuf) aj_free(e->ctx, pv, e->nparams * sizeof *pv);
+      return aj_error(err, ACTJIT_EUNBOUND, p->off, p->len,
+                      "parameter '%.64s' has no value: bind it or pass "
+                      "it%s%.64s%s", name, fn ? " (did you mean " : "",
+                      fn ? name : "", fn ? "(x)?)" : "");
     }
     for (uint32_t k = 0; k < e->nparams; k++) pv[k] = e->params[k].def;
     params = pv;

@@ -119,6 +119,7 @@ struct actjit_ctx {
   aj_fn *fns;                      /* the prelude's functions */
   uint32_t nfns, cap_fns_;
   char **fn_names;                 /* NUL-terminated copies, for listing */
+  struct aj_jit *jit;              /* made on first compile (jit/) */
 };
 
 /* Allocation through the context's hook.  aj_alloc returns NULL on failure;
@@ -193,10 +194,14 @@ typedef struct aj_tape {
   uint32_t root[2]; /* tape index of each root */
 } aj_tape;
 
-/* Builds the tape of the nodes reachable from roots[0..nroots) (nroots
-** <= 2), visiting only nodes whose flags intersect `only` (0 = all; an
-** unvisited operand gets index UINT32_MAX).  Under lock.  0 or -1 on ENOMEM.
-*/
+/* Builds the tape of the nodes reachable from roots[0..nroots), visiting
+** only nodes whose flags intersect `only` (0 = all; an unvisited operand
+** gets index UINT32_MAX).  t->root[] holds the first two roots' indices;
+** root_idx (optional, nroots entries) receives all of them.  Under lock.
+** 0, or -1 on ENOMEM. */
+AJ_INTERNAL int aj_tape_build_roots(actjit_ctx *ctx, aj_node *const *roots,
+                                    uint32_t nroots, uint8_t only, aj_tape *t,
+                                    uint32_t *root_idx);
 AJ_INTERNAL int aj_tape_build(actjit_ctx *ctx, aj_node **roots,
                               uint32_t nroots, uint8_t only, aj_tape *t);
 AJ_INTERNAL void aj_tape_free(actjit_ctx *ctx, aj_tape *t);

@@ -13,6 +13,13 @@ typedef struct frame {
 
 int aj_tape_build(actjit_ctx *ctx, aj_node **roots, uint32_t nroots,
                   uint8_t only, aj_tape *t) {
+  return aj_tape_build_roots(ctx, roots, nroots < 2 ? nroots : 2, only, t,
+                             NULL);
+}
+
+int aj_tape_build_roots(actjit_ctx *ctx, aj_node *const *roots,
+                        uint32_t nroots, uint8_t only, aj_tape *t,
+                        uint32_t *root_idx) {
   memset(t, 0, sizeof *t);
   uint32_t scap = 0, sp = 0;
   frame *stack = NULL;
@@ -21,7 +28,9 @@ int aj_tape_build(actjit_ctx *ctx, aj_node **roots, uint32_t nroots,
   for (uint32_t r = 0; r < nroots; r++) {
     aj_node *root = roots[r];
     if (root->mark == epoch) {
-      t->root[r] = (uint32_t)(uintptr_t)root->scratch;
+      uint32_t idx = (uint32_t)(uintptr_t)root->scratch;
+      if (r < 2) t->root[r] = idx;
+      if (root_idx) root_idx[r] = idx;
       continue;
     }
     if (aj_grow(ctx, (void **)&stack, &scap, sp + 1, sizeof *stack)) goto done;
@@ -54,7 +63,9 @@ int aj_tape_build(actjit_ctx *ctx, aj_node **roots, uint32_t nroots,
       t->n++;
       sp--;
     }
-    t->root[r] = (uint32_t)(uintptr_t)root->scratch;
+    uint32_t idx = (uint32_t)(uintptr_t)root->scratch;
+    if (r < 2) t->root[r] = idx;
+    if (root_idx) root_idx[r] = idx;
   }
   rc = 0;
 done:

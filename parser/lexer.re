@@ -63,7 +63,7 @@ int aj_lex(const char *src, size_t len, size_t pos, uint32_t max_literal_len,
             ([pP] [+-]? [0-9]+)?;
 
       $             { TOKEN(AJ_TK_EOF); }
-      [ \t\r\v\f]+  { continue; }
+      [ \t\r]+     { continue; }
       "#"           { goto comment; }
       "\n"          { TOKEN(AJ_TK_NEWLINE); }
       dec exp? | hex { goto number; }

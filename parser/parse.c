@@ -716,11 +716,13 @@ static void parser_init(aj_parser *ps, actjit_ctx *ctx, const char *src,
 /* Frees the parser's arrays; helpers too unless keep_helpers. */
 static void parser_free(aj_parser *ps, int keep_helpers) {
   actjit_ctx *ctx = ps->ctx;
+  /* a half-defined helper lives in the helpers array: free it first */
+  if (ps->defining) fn_free(ctx, ps->defining);
+  ps->defining = NULL;
   if (!keep_helpers) {
     for (uint32_t i = 0; i < ps->nhelpers; i++) fn_free(ctx, &ps->helpers[i]);
     aj_free(ctx, ps->helpers, ps->cap_helpers * sizeof *ps->helpers);
   }
-  if (ps->defining) fn_free(ctx, ps->defining);
   aj_free(ctx, ps->syms, ps->cap_syms * sizeof *ps->syms);
   aj_free(ctx, ps->locals, ps->cap_locals * sizeof *ps->locals);
   aj_free(ctx, ps->formals, ps->cap_formals * sizeof *ps->formals);
@@ -843,8 +845,17 @@ static actjit_status load_prelude(actjit_ctx *ctx, actjit_error *err) {
 actjit_status aj_load_builtins(actjit_ctx *ctx, actjit_error *err) {
   actjit_error local;
   if (!err) err = &local;
+  /* The built-ins load under the hard maxima: a caller's small limits are
+  ** for the caller's sources, not for ours. */
+  actjit_limits user = ctx->lim;
+  ctx->lim.max_input_bytes = ACTJIT_HARD_MAX_INPUT_BYTES;
+  ctx->lim.max_depth = ACTJIT_HARD_MAX_DEPTH;
+  ctx->lim.max_parse_nodes = ACTJIT_HARD_MAX_PARSE_NODES;
+  ctx->lim.max_diff_nodes = ACTJIT_HARD_MAX_DIFF_NODES;
+  ctx->lim.max_literal_len = ACTJIT_HARD_MAX_LITERAL_LEN;
   actjit_status s = load_templates(ctx, err);
   if (s == ACTJIT_OK) s = load_prelude(ctx, err);
+  ctx->lim = user;
   return s;
 }
 

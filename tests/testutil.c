@@ -153,7 +153,8 @@ double tu_rand_range(uint64_t *seed, double lo, double hi) {
 ** a letter used twice is the same text twice (u - u, c ? u : u). */
 static const char *const smooth_leaves[] = {
   "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x",
-  "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "0.5", "1.5", "2", "3", "0.25", "0.75", "(-1.25)", "(-0.5)"};
+  "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "0.5", "1.5", "2", "3",
+  "0.25", "0.75", "(-1.25)", "(-0.5)"};
 static const char *const smooth_rules[] = {
   "(@ + #)", "(@ - #)", "(@ * #)", "(@ + #)", "(@ - #)", "(@ * #)",
   "(@ / (1 + (#)^2))", "(@ / (2 + sin(#)))", "(-@)", "(@ * @)",
@@ -169,8 +170,8 @@ static const char *const smooth_rules[] = {
   "asin(0.5*tanh(@))", "acos(0.5*sin(@))", "acosh(2 + (@)^2)",
   "atanh(0.5*tanh(@))", "softplus(@)", "mish(@)", "silu(@)", "gelu(@)",
   "gelu_tanh(@)", "swish(@)", "quick_gelu(@)", "squareplus(@)",
-  "logsigmoid(@)", "tanhshrink(@)", "(@ * sigmoid(#))", "sigmoid(@ * #)",
-  "(@ / 2)", "(3 * @)"};
+  "logsigmoid(@)", "tanhshrink(@)", "log1pexp(@)", "(@ * sigmoid(#))",
+  "sigmoid(@ * #)", "(@ / 2)", "(3 * @)"};
 static const char *const leaves[] = {
   "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x",
   "p", "p", "p", "q", "q", "0", "(-0)", "1", "(-1)", "2", "0.5", "3", "inf",
@@ -191,7 +192,7 @@ static const char *const rules[] = {
   "tan(@)", "asin(@)", "acos(@)", "atan(@)", "sinh(@)", "cosh(@)",
   "tanh(@)", "asinh(@)", "acosh(@)", "atanh(@)", "erf(@)", "erfc(@)",
   "floor(@)", "ceil(@)", "round(@)", "trunc(@)", "sigmoid(@)",
-  "softplus(@)", "abs(@)", "sign(@)", "floor(@)", "round(@)",
+  "softplus(@)", "abs(@)", "sign(@)", "floor(@)", "round(@)", "log1pexp(@)",
   /* functions of two */
   "min(@, #)", "max(@, #)", "atan2(@, #)", "pow(@, #)", "hypot(@, #)",
   "min(@, #)", "max(@, #)",
