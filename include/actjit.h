@@ -69,6 +69,7 @@ ACTJIT_API const char *actjit_version_string(void);
   X(ELIMIT_DEPTH, "nesting too deep")                                          \
   X(ELIMIT_NODES, "expression too large")                                      \
   X(ELIMIT_LITERAL, "numeric literal too long")                                \
+  X(EJIT, "native code generation failed")                                     \
   X(EINTERNAL, "internal error")
 
 typedef enum actjit_status {
@@ -237,6 +238,120 @@ ACTJIT_API size_t actjit_node_count(const actjit_expr *e);
 /* 1 if a and b have the same root node (structural equality: nodes are
 ** hash-consed per context), else 0. */
 ACTJIT_API int actjit_expr_same(const actjit_expr *a, const actjit_expr *b);
+
+/* ---- Activations: native kernels --------------------------------------- */
+
+/* A compiled activation: immutable forward and backward kernels for float32
+** and float64.  Callable from any number of threads at once. */
+typedef struct actjit_activation actjit_activation;
+
+/* A parameter bound to a number at compile time (folded into the code). */
+typedef struct actjit_binding {
+  const char *name;
+  double value;
+} actjit_binding;
+
+typedef struct actjit_options {
+  const actjit_binding *bind;   /* bound parameters */
+  size_t nbind;
+  const char *const *runtime;   /* runtime parameters, passed on each call in
+                                   this order (and their gradients) */
+  size_t nruntime;
+  unsigned vector_width;        /* f32 lanes: 0 = the host's best; 1, 4, 8
+                                   or 16 force a width (testing) */
+} actjit_options;
+/* Parameters neither bound nor runtime take their defaults (folded); one
+** without a default is ACTJIT_EUNBOUND. */
+
+/* Compiles src (as actjit_parse reads it) into *out (free with
+** actjit_activation_free).  opt may be NULL.  Errors: those of
+** actjit_parse, EUNBOUND, EUNKNOWN (a bound or runtime name that is not a
+** parameter), ELIMIT_NODES, EJIT.  Safe from several threads at once. */
+ACTJIT_API actjit_status actjit_compile(actjit_ctx *ctx, const char *src,
+                                        const actjit_options *opt,
+                                        actjit_activation **out,
+                                        actjit_error *err);
+/* Unloads the kernels and frees a.  NULL is fine.  Free activations before
+** their context. */
+ACTJIT_API void actjit_activation_free(actjit_activation *a);
+
+/* Number of runtime parameters, and the name of parameter k (owned by a). */
+ACTJIT_API size_t actjit_runtime_count(const actjit_activation *a);
+ACTJIT_API const char *actjit_runtime_name(const actjit_activation *a,
+                                           size_t k);
+
+/* Checked entry points.  Contiguous arrays of n elements, any n >= 0 (NULL
+** allowed when n == 0), any alignment; y may be x and dx may be dy.
+**   forward:  y[i] = f(x[i])
+**   backward: dx[i] = dy[i] * f'(x[i]);
+**             dparams[k] += sum over i of dy[i] * df/dp_k(x[i])
+** params[k] is runtime parameter k's value; the calls without params use
+** the parameters' defaults (EUNBOUND when one has none).  dparams may be
+** NULL to skip the parameter gradients.  EINVAL for NULL arrays with n > 0.
+** Element i's result does not depend on n, alignment or threads. */
+ACTJIT_API actjit_status actjit_forward_f32(const actjit_activation *a,
+                                            const float *x, float *y,
+                                            size_t n);
+ACTJIT_API actjit_status actjit_backward_f32(const actjit_activation *a,
+                                             const float *x, const float *dy,
+                                             float *dx, size_t n);
+ACTJIT_API actjit_status actjit_forward_f64(const actjit_activation *a,
+                                            const double *x, double *y,
+                                            size_t n);
+ACTJIT_API actjit_status actjit_backward_f64(const actjit_activation *a,
+                                             const double *x,
+                                             const double *dy, double *dx,
+                                             size_t n);
+ACTJIT_API actjit_status actjit_forward_f32_p(const actjit_activation *a,
+                                              const float *params,
+                                              const float *x, float *y,
+                                              size_t n);
+ACTJIT_API actjit_status actjit_backward_f32_p(const actjit_activation *a,
+                                               const float *params,
+                                               const float *x,
+                                               const float *dy, float *dx,
+                                               size_t n, float *dparams);
+ACTJIT_API actjit_status actjit_forward_f64_p(const actjit_activation *a,
+                                              const double *params,
+                                              const double *x, double *y,
+                                              size_t n);
+ACTJIT_API actjit_status actjit_backward_f64_p(const actjit_activation *a,
+                                               const double *params,
+                                               const double *x,
+                                               const double *dy, double *dx,
+                                               size_t n, double *dparams);
+
+/* Raw kernels for hosts that call in a loop: no checks at all.  The same
+** contract as the checked calls, except that params must hold every
+** runtime parameter and dparams must not be NULL when there are any. */
+typedef void (*actjit_fwd_f32_fn)(const float *x, float *y, size_t n,
+                                  const float *params);
+typedef void (*actjit_bwd_f32_fn)(const float *x, const float *dy, float *dx,
+                                  size_t n, const float *params,
+                                  float *dparams);
+typedef void (*actjit_fwd_f64_fn)(const double *x, double *y, size_t n,
+                                  const double *params);
+typedef void (*actjit_bwd_f64_fn)(const double *x, const double *dy,
+                                  double *dx, size_t n, const double *params,
+                                  double *dparams);
+ACTJIT_API actjit_fwd_f32_fn actjit_kernel_fwd_f32(const actjit_activation *a);
+ACTJIT_API actjit_bwd_f32_fn actjit_kernel_bwd_f32(const actjit_activation *a);
+ACTJIT_API actjit_fwd_f64_fn actjit_kernel_fwd_f64(const actjit_activation *a);
+ACTJIT_API actjit_bwd_f64_fn actjit_kernel_bwd_f64(const actjit_activation *a);
+
+/* What actjit_describe returns. */
+typedef enum actjit_part {
+  ACTJIT_PART_F,      /* the simplified f, as source text */
+  ACTJIT_PART_DF,     /* f' */
+  ACTJIT_PART_DPARAM, /* "df/dp = ..." lines, one per runtime parameter */
+  ACTJIT_PART_IR,     /* the kernels' LLVM IR */
+  ACTJIT_PART_ASM     /* the kernels' host assembly */
+} actjit_part;
+
+/* *text = the part, freed with actjit_free. */
+ACTJIT_API actjit_status actjit_describe(const actjit_activation *a,
+                                         actjit_part part, char **text,
+                                         actjit_error *err);
 
 /* ---- The catalog ------------------------------------------------------- */
 

@@ -1,0 +1,353 @@
+/*
+** activation.c: the public activation API.  Compiling is: parse, bind the
+** given parameters and fold the defaults of the rest (runtime ones stay),
+** simplify, differentiate with respect to x and each runtime parameter,
+** schedule f and the derivatives as tapes (f' and df/dp share one tape, so
+** the backward computes what they share once), and hand them to the JIT.
+** The front-end work runs under the context lock; LLVM runs outside it.
+*/
+#include <math.h>
+#include <string.h>
+
+#include "expr.h"
+#include "jit.h"
+
+struct actjit_activation {
+  actjit_ctx *ctx;
+  aj_jit *jit;
+  actjit_expr *f;          /* simplified, runtime parameters left */
+  actjit_expr *df;         /* f' */
+  actjit_expr **dp;        /* df/dp_k */
+  uint32_t nrparams;
+  aj_node **rparam;        /* runtime parameter k's node */
+  float *def32;            /* defaults of the runtime parameters */
+  double *def64;
+  int has_defaults;        /* every runtime parameter has a default */
+  aj_tape fwd, bwd;
+  uint32_t *bwd_roots;     /* 1 + nrparams */
+  unsigned width32;
+  aj_kernels k;
+};
+
+/* Frees everything a owns except the kernels. */
+static void free_parts(actjit_activation *a) {
+  actjit_ctx *ctx = a->ctx;
+  actjit_expr_free(a->f);
+  actjit_expr_free(a->df);
+  for (uint32_t i = 0; a->dp && i < a->nrparams; i++) actjit_expr_free(a->dp[i]);
+  aj_free(ctx, a->dp, a->nrparams * sizeof *a->dp);
+  aj_free(ctx, a->rparam, a->nrparams * sizeof *a->rparam);
+  aj_free(ctx, a->def32, a->nrparams * sizeof *a->def32);
+  aj_free(ctx, a->def64, a->nrparams * sizeof *a->def64);
+  aj_free(ctx, a->bwd_roots, (a->nrparams + 1) * sizeof *a->bwd_roots);
+  aj_tape_free(ctx, &a->fwd);
+  aj_tape_free(ctx, &a->bwd);
+}
+
+void actjit_activation_free(actjit_activation *a) {
+  if (!a) return;
+  if (a->jit) aj_jit_release(a->jit, &a->k);
+  free_parts(a);
+  aj_free(a->ctx, a, sizeof *a);
+}
+
+/* Replaces *e by the result of binding name to value. */
+static actjit_status rebind(actjit_expr **e, const char *name, double value,
+                            actjit_error *err) {
+  actjit_expr *b = NULL;
+  actjit_status s = actjit_bind(*e, name, value, &b, err);
+  if (s == ACTJIT_OK) {
+    actjit_expr_free(*e);
+    *e = b;
+  }
+  return s;
+}
+
+static int is_runtime(const actjit_options *opt, const char *name) {
+  for (size_t i = 0; i < opt->nruntime; i++)
+    if (opt->runtime[i] && strcmp(opt->runtime[i], name) == 0) return 1;
+  return 0;
+}
+
+/* Binds opt's bindings, then every parameter that is not runtime to its
+** default.  What is left are the runtime parameters. */
+static actjit_status bind_all(actjit_expr **e, const actjit_options *opt,
+                              actjit_error *err) {
+  for (size_t i = 0; i < opt->nbind; i++) {
+    if (!opt->bind[i].name)
+      return aj_error(err, ACTJIT_EINVAL, 0, 0, "binding %zu has no name", i);
+    actjit_status s = rebind(e, opt->bind[i].name, opt->bind[i].value, err);
+    if (s) return s;
+  }
+  for (size_t i = 0; i < opt->nruntime; i++)
+    if (!opt->runtime[i] || actjit_param_index(*e, opt->runtime[i]) < 0)
+      return aj_error(err, ACTJIT_EUNKNOWN, 0, 0,
+                      "runtime parameter '%.64s' is not a parameter",
+                      opt->runtime[i] ? opt->runtime[i] : "(null)");
+  for (size_t k = 0; k < actjit_param_count(*e);) {
+    const aj_param *p = &(*e)->params[k];
+    const char *name = p->node->u.name.z;
+    if (is_runtime(opt, name)) {
+      k++;
+      continue;
+    }
+    if (!p->has_def)
+      return aj_error(err, ACTJIT_EUNBOUND, p->off, p->len,
+                      "parameter '%.64s' has no value: bind it or make it "
+                      "a runtime parameter", name);
+    actjit_status s = rebind(e, name, p->def, err);
+    if (s) return s;
+  }
+  return ACTJIT_OK;
+}
+
+/* Derivatives and tapes: the front end's share of compiling. */
+static actjit_status prepare(actjit_activation *a, const actjit_options *opt,
+                             actjit_error *err) {
+  actjit_ctx *ctx = a->ctx;
+  uint32_t nr = (uint32_t)opt->nruntime;
+  a->nrparams = nr;
+  a->dp = aj_alloc(ctx, (nr ? nr : 1) * sizeof *a->dp);
+  a->rparam = aj_alloc(ctx, (nr ? nr : 1) * sizeof *a->rparam);
+  a->def32 = aj_alloc(ctx, (nr ? nr : 1) * sizeof *a->def32);
+  a->def64 = aj_alloc(ctx, (nr ? nr : 1) * sizeof *a->def64);
+  a->bwd_roots = aj_alloc(ctx, (nr + 1) * sizeof *a->bwd_roots);
+  if (!a->dp || !a->rparam || !a->def32 || !a->def64 || !a->bwd_roots)
+    return aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
+  memset(a->dp, 0, (nr ? nr : 1) * sizeof *a->dp);
+  actjit_status s = actjit_diff(a->f, "x", &a->df, err);
+  a->has_defaults = 1;
+  for (uint32_t k = 0; k < nr && s == ACTJIT_OK; k++) {
+    long i = actjit_param_index(a->f, opt->runtime[k]);
+    a->rparam[k] = a->f->params[i].node;
+    a->has_defaults &= a->f->params[i].has_def;
+    a->def64[k] = a->f->params[i].has_def ? a->f->params[i].def : NAN;
+    a->def32[k] = (float)a->def64[k];
+    s = actjit_diff(a->f, opt->runtime[k], &a->dp[k], err);
+  }
+  if (s) return s;
+  /* f' and every df/dp_k on one tape: what they share is computed once. */
+  aj_node *stack_roots[16];
+  aj_node **roots = nr + 1 <= 16 ? stack_roots
+                                  : aj_alloc(ctx, (nr + 1) * sizeof *roots);
+  if (!roots) return aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
+  roots[0] = a->df->root;
+  for (uint32_t k = 0; k < nr; k++) roots[1 + k] = a->dp[k]->root;
+  pthread_mutex_lock(&ctx->lock);
+  int rc = aj_tape_build(ctx, &a->f->root, 1, 0, &a->fwd);
+  if (!rc)
+    rc = aj_tape_build_roots(ctx, roots, nr + 1, 0, &a->bwd, a->bwd_roots);
+  pthread_mutex_unlock(&ctx->lock);
+  if (roots != stack_roots) aj_free(ctx, roots, (nr + 1) * sizeof *roots);
+  if (rc) return aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
+  return ACTJIT_OK;
+}
+
+static void spec_of(const actjit_activation *a, aj_kernel_spec *spec) {
+  spec->fwd = &a->fwd;
+  spec->bwd = &a->bwd;
+  spec->bwd_roots = a->bwd_roots;
+  spec->rparam = a->rparam;
+  spec->nrparams = a->nrparams;
+  spec->width32 = a->width32;
+}
+
+actjit_status actjit_compile(actjit_ctx *ctx, const char *src,
+                             const actjit_options *opt,
+                             actjit_activation **out, actjit_error *err) {
+  if (out) *out = NULL;
+  if (!ctx || !src || !out)
+    return aj_error(err, ACTJIT_EINVAL, 0, 0, "actjit_compile: NULL argument");
+  static const actjit_options none;
+  if (!opt) opt = &none;
+  unsigned w = opt->vector_width;
+  if (w != 0 && w != 1 && w != 4 && w != 8 && w != 16)
+    return aj_error(err, ACTJIT_EINVAL, 0, 0,
+                    "vector_width must be 0, 1, 4, 8 or 16");
+  if (opt->nruntime > 64)
+    return aj_error(err, ACTJIT_EINVAL, 0, 0,
+                    "at most 64 runtime parameters");
+  actjit_activation *a = aj_alloc(ctx, sizeof *a);
+  if (!a) return aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
+  memset(a, 0, sizeof *a);
+  a->ctx = ctx;
+  a->width32 = w;
+  actjit_expr *e = NULL;
+  actjit_status s = actjit_parse(ctx, src, ACTJIT_NUL_TERMINATED, &e, err);
+  if (s == ACTJIT_OK) s = bind_all(&e, opt, err);
+  if (s == ACTJIT_OK) s = actjit_simplify(e, &a->f, err);
+  actjit_expr_free(e);
+  if (s == ACTJIT_OK) s = prepare(a, opt, err);
+  if (s == ACTJIT_OK) s = aj_jit_get(ctx, &a->jit, err);
+  aj_kernel_spec spec;
+  spec_of(a, &spec);
+  if (s == ACTJIT_OK) s = aj_jit_compile(a->jit, ctx, &spec, &a->k, err);
+  if (s != ACTJIT_OK) {
+    a->jit = NULL; /* nothing loaded */
+    actjit_activation_free(a);
+    return s;
+  }
+  *out = a;
+  return ACTJIT_OK;
+}
+
+size_t actjit_runtime_count(const actjit_activation *a) {
+  return a ? a->nrparams : 0;
+}
+
+const char *actjit_runtime_name(const actjit_activation *a, size_t k) {
+  if (!a || k >= a->nrparams) return NULL;
+  return a->rparam[k]->u.name.z;
+}
+
+/* ---- Calls ------------------------------------------------------------- */
+
+/* The checks every entry point makes before calling a kernel. */
+static actjit_status check(const actjit_activation *a, const void *in,
+                           const void *out, size_t n, const void *params) {
+  if (!a || (n && (!in || !out))) return ACTJIT_EINVAL;
+  if (a->nrparams && !params) return ACTJIT_EUNBOUND;
+  return ACTJIT_OK;
+}
+
+actjit_status actjit_forward_f32_p(const actjit_activation *a,
+                                   const float *params, const float *x,
+                                   float *y, size_t n) {
+  actjit_status s = check(a, x, y, n, params);
+  if (s == ACTJIT_OK && n) a->k.fwd[AJ_F32](x, y, n, params);
+  return s;
+}
+
+actjit_status actjit_forward_f64_p(const actjit_activation *a,
+                                   const double *params, const double *x,
+                                   double *y, size_t n) {
+  actjit_status s = check(a, x, y, n, params);
+  if (s == ACTJIT_OK && n) a->k.fwd[AJ_F64](x, y, n, params);
+  return s;
+}
+
+actjit_status actjit_backward_f32_p(const actjit_activation *a,
+                                    const float *params, const float *x,
+                                    const float *dy, float *dx, size_t n,
+                                    float *dparams) {
+  if (n && !dy) return ACTJIT_EINVAL;
+  actjit_status s = check(a, x, dx, n, params);
+  if (s != ACTJIT_OK || !n) return s;
+  float scratch[64];
+  if (!dparams && a->nrparams) dparams = scratch; /* gradients not wanted */
+  a->k.bwd[AJ_F32](x, dy, dx, n, params, dparams);
+  return ACTJIT_OK;
+}
+
+actjit_status actjit_backward_f64_p(const actjit_activation *a,
+                                    const double *params, const double *x,
+                                    const double *dy, double *dx, size_t n,
+                                    double *dparams) {
+  if (n && !dy) return ACTJIT_EINVAL;
+  actjit_status s = check(a, x, dx, n, params);
+  if (s != ACTJIT_OK || !n) return s;
+  double scratch[64];
+  if (!dparams && a->nrparams) dparams = scratch;
+  a->k.bwd[AJ_F64](x, dy, dx, n, params, dparams);
+  return ACTJIT_OK;
+}
+
+/* The default runtime parameters, or NULL (then EUNBOUND) if one has none. */
+static const float *defaults32(const actjit_activation *a) {
+  return a && a->has_defaults ? a->def32 : NULL;
+}
+static const double *defaults64(const actjit_activation *a) {
+  return a && a->has_defaults ? a->def64 : NULL;
+}
+
+actjit_status actjit_forward_f32(const actjit_activation *a, const float *x,
+                                 float *y, size_t n) {
+  return actjit_forward_f32_p(a, defaults32(a), x, y, n);
+}
+
+actjit_status actjit_forward_f64(const actjit_activation *a, const double *x,
+                                 double *y, size_t n) {
+  return actjit_forward_f64_p(a, defaults64(a), x, y, n);
+}
+
+actjit_status actjit_backward_f32(const actjit_activation *a, const float *x,
+                                  const float *dy, float *dx, size_t n) {
+  return actjit_backward_f32_p(a, defaults32(a), x, dy, dx, n, NULL);
+}
+
+actjit_status actjit_backward_f64(const actjit_activation *a, const double *x,
+                                  const double *dy, double *dx, size_t n) {
+  return actjit_backward_f64_p(a, defaults64(a), x, dy, dx, n, NULL);
+}
+
+actjit_fwd_f32_fn actjit_kernel_fwd_f32(const actjit_activation *a) {
+  return a ? (actjit_fwd_f32_fn)a->k.fwd[AJ_F32] : NULL;
+}
+actjit_bwd_f32_fn actjit_kernel_bwd_f32(const actjit_activation *a) {
+  return a ? (actjit_bwd_f32_fn)a->k.bwd[AJ_F32] : NULL;
+}
+actjit_fwd_f64_fn actjit_kernel_fwd_f64(const actjit_activation *a) {
+  return a ? (actjit_fwd_f64_fn)a->k.fwd[AJ_F64] : NULL;
+}
+actjit_bwd_f64_fn actjit_kernel_bwd_f64(const actjit_activation *a) {
+  return a ? (actjit_bwd_f64_fn)a->k.bwd[AJ_F64] : NULL;
+}
+
+/* ---- Introspection ----------------------------------------------------- */
+
+/* Appends "df/d<name> = <text>\n" for each runtime parameter. */
+static actjit_status dparam_text(const actjit_activation *a, char **text,
+                                 actjit_error *err) {
+  size_t total = 0;
+  char *parts[64];
+  actjit_status s = ACTJIT_OK;
+  uint32_t k;
+  for (k = 0; k < a->nrparams && s == ACTJIT_OK; k++) {
+    s = actjit_print(a->dp[k], &parts[k], err);
+    if (s == ACTJIT_OK)
+      total += strlen(parts[k]) + strlen(actjit_runtime_name(a, k)) + 8;
+  }
+  uint32_t made = s == ACTJIT_OK ? k : k - 1;
+  if (s == ACTJIT_OK) {
+    *text = aj_text_alloc(a->ctx, total);
+    if (!*text) {
+      s = aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
+    } else {
+      char *p = *text;
+      *p = 0;
+      for (uint32_t i = 0; i < made; i++) {
+        const char *name = actjit_runtime_name(a, i);
+        memcpy(p, "df/d", 4);
+        p += 4;
+        memcpy(p, name, strlen(name));
+        p += strlen(name);
+        memcpy(p, " = ", 3);
+        p += 3;
+        memcpy(p, parts[i], strlen(parts[i]));
+        p += strlen(parts[i]);
+        *p++ = '\n';
+        *p = 0;
+      }
+    }
+  }
+  for (uint32_t i = 0; i < made; i++) actjit_free(parts[i]);
+  return s;
+}
+
+actjit_status actjit_describe(const actjit_activation *a, actjit_part part,
+                              char **text, actjit_error *err) {
+  if (text) *text = NULL;
+  if (!a || !text)
+    return aj_error(err, ACTJIT_EINVAL, 0, 0, "actjit_describe: NULL argument");
+  aj_kernel_spec spec;
+  switch (part) {
+  case ACTJIT_PART_F: return actjit_print(a->f, text, err);
+  case ACTJIT_PART_DF: return actjit_print(a->df, text, err);
+  case ACTJIT_PART_DPARAM: return dparam_text(a, text, err);
+  case ACTJIT_PART_IR:
+  case ACTJIT_PART_ASM:
+    spec_of(a, &spec);
+    return aj_jit_text(a->ctx, &spec, part == ACTJIT_PART_ASM, text, err);
+  }
+  return aj_error(err, ACTJIT_EINVAL, 0, 0, "unknown part %d", (int)part);
+}

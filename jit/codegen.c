@@ -1,0 +1,572 @@
+/*
+** codegen.c: tapes → LLVM IR.  Emits explicit <W x T> vector code, one body
+** per kernel: an unmasked main path and a masked tail share the same
+** computation (loads and stores branch around it), so the IR, and the
+** backend's work, stay small.  No pass pipeline runs on the result: the DAG
+** already gives CSE and folding.
+**
+** Value semantics are those of ops.c (the reference interpreter):
+**  - comparisons and logic carry a NaN mask beside their truth mask, and a
+**    select on a NaN condition is NaN;
+**  - min/max are llvm.minimum/llvm.maximum (IEEE 754-2019);
+**  - contraction is explicit: a product used once, by a sum, becomes
+**    llvm.fmuladd; no fast-math flags are ever set (nnan/ninf turned
+**    silu(-100) into NaN in the prototype).
+** Transcendental functions call the runtime (ajrt_<name>_<t>x<W>), which is
+** linked in and inlined by the engine.
+*/
+#include <llvm-c/Core.h>
+#include <math.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "jit.h"
+
+/* A tape entry's value: a number vector, and/or a boolean as a truth mask
+** t and a NaN mask u (u NULL when it cannot be NaN). */
+typedef struct val {
+  LLVMValueRef v;
+  LLVMValueRef t, u;
+  int fused; /* a product folded into its user's fmuladd */
+} val;
+
+typedef struct cg {
+  LLVMContextRef c;
+  LLVMModuleRef m;
+  LLVMBuilderRef b;
+  const aj_target *target;
+  aj_dtype dt;
+  unsigned W;
+  LLVMTypeRef T, VT, MT, i64, ptr;
+  const aj_tape *tape;
+  val *vals;
+  uint32_t *uses;        /* uses of each entry within the tape */
+  LLVMValueRef *pvals;   /* runtime parameter k as a splat */
+  const aj_kernel_spec *spec;
+  const char *why;       /* first failure */
+} cg;
+
+/* ---- Small builders ---------------------------------------------------- */
+
+static LLVMValueRef splat(cg *g, double v) {
+  LLVMValueRef e[16];
+  LLVMValueRef s = LLVMConstReal(g->T, v);
+  for (unsigned i = 0; i < g->W; i++) e[i] = s;
+  return LLVMConstVector(e, g->W);
+}
+
+/* A vector of W copies of a run-time scalar (of any element type). */
+static LLVMValueRef splat_value(cg *g, LLVMValueRef scalar) {
+  LLVMValueRef undef = LLVMGetUndef(LLVMVectorType(LLVMTypeOf(scalar), g->W));
+  LLVMValueRef zero = LLVMConstInt(LLVMInt32TypeInContext(g->c), 0, 0);
+  LLVMValueRef one = LLVMBuildInsertElement(g->b, undef, scalar, zero, "");
+  LLVMValueRef mask[16];
+  for (unsigned i = 0; i < g->W; i++) mask[i] = zero;
+  return LLVMBuildShuffleVector(g->b, one, undef, LLVMConstVector(mask, g->W),
+                                "");
+}
+
+/* Calls overloaded intrinsic `name` on <W x T> operands. */
+static LLVMValueRef intrinsic(cg *g, const char *name, LLVMValueRef *args,
+                              unsigned nargs) {
+  unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
+  LLVMTypeRef tys[1] = {g->VT};
+  LLVMValueRef fn = LLVMGetIntrinsicDeclaration(g->m, id, tys, 1);
+  LLVMTypeRef fty = LLVMIntrinsicGetType(g->c, id, tys, 1);
+  return LLVMBuildCall2(g->b, fty, fn, args, nargs, "");
+}
+
+static LLVMValueRef intrinsic1(cg *g, const char *name, LLVMValueRef a) {
+  return intrinsic(g, name, &a, 1);
+}
+
+static LLVMValueRef intrinsic2(cg *g, const char *name, LLVMValueRef a,
+                               LLVMValueRef b) {
+  LLVMValueRef args[2] = {a, b};
+  return intrinsic(g, name, args, 2);
+}
+
+/* Calls the runtime's vector function ajrt_<name>_<f32|f64>x<W>. */
+static LLVMValueRef runtime(cg *g, const char *name, LLVMValueRef *args,
+                            unsigned nargs) {
+  char fname[64];
+  snprintf(fname, sizeof fname, "ajrt_%s_%sx%u", name,
+           g->dt == AJ_F32 ? "f32" : "f64", g->W);
+  int scalar = g->W == 1;
+  LLVMTypeRef ety = scalar ? g->T : g->VT;
+  LLVMTypeRef params[2] = {ety, ety};
+  LLVMTypeRef fty = LLVMFunctionType(ety, params, nargs, 0);
+  LLVMValueRef fn = LLVMGetNamedFunction(g->m, fname);
+  if (!fn) fn = LLVMAddFunction(g->m, fname, fty);
+  LLVMValueRef a[2];
+  LLVMValueRef zero = LLVMConstInt(LLVMInt32TypeInContext(g->c), 0, 0);
+  for (unsigned i = 0; i < nargs; i++)
+    a[i] = scalar ? LLVMBuildExtractElement(g->b, args[i], zero, "") : args[i];
+  LLVMValueRef r = LLVMBuildCall2(g->b, fty, fn, a, nargs, "");
+  if (scalar) r = LLVMBuildInsertElement(g->b, LLVMGetUndef(g->VT), r, zero, "");
+  return r;
+}
+
+static LLVMValueRef mask_or(cg *g, LLVMValueRef a, LLVMValueRef b) {
+  if (!a) return b;
+  if (!b) return a;
+  return LLVMBuildOr(g->b, a, b, "");
+}
+
+/* ---- Values ------------------------------------------------------------ */
+
+/* Entry i as a number: a boolean becomes 1/0, or NaN where its NaN mask is
+** set. */
+static LLVMValueRef num(cg *g, uint32_t i) {
+  val *v = &g->vals[i];
+  if (!v->v && !v->t) { /* only after a failure: keep the IR well-formed */
+    if (!g->why) g->why = "internal error: operand without a value";
+    v->v = splat(g, 0.0);
+  }
+  if (!v->v) {
+    LLVMValueRef n = LLVMBuildUIToFP(g->b, v->t, g->VT, "");
+    if (v->u) n = LLVMBuildSelect(g->b, v->u, splat(g, NAN), n, "");
+    v->v = n;
+  }
+  return v->v;
+}
+
+/* Entry i as a boolean: true where non-zero, NaN mask where NaN. */
+static void boolean(cg *g, uint32_t i, LLVMValueRef *t, LLVMValueRef *u) {
+  val *v = &g->vals[i];
+  if (!v->t) {
+    LLVMValueRef n = num(g, i); /* defined even after a failure */
+    v->t = LLVMBuildFCmp(g->b, LLVMRealUNE, n, splat(g, 0.0), "");
+    v->u = LLVMBuildFCmp(g->b, LLVMRealUNO, n, n, "");
+  }
+  *t = v->t;
+  *u = v->u;
+}
+
+static int is_product(const cg *g, uint32_t i) {
+  return g->tape->ent[i].node->op == AJ_MUL;
+}
+
+/* a*b + c as llvm.fmuladd when entry `prod` is a fused product, with the
+** product's factors negated (neg_prod) or the addend negated (neg_c). */
+static LLVMValueRef fused(cg *g, uint32_t prod, LLVMValueRef c, int neg_prod) {
+  const aj_tape_ent *pe = &g->tape->ent[prod];
+  LLVMValueRef args[3] = {num(g, pe->arg[0]), num(g, pe->arg[1]), c};
+  if (neg_prod) args[0] = LLVMBuildFNeg(g->b, args[0], "");
+  return intrinsic(g, "llvm.fmuladd", args, 3);
+}
+
+static LLVMValueRef compare(cg *g, LLVMRealPredicate p, uint32_t a, uint32_t b,
+                            val *out) {
+  LLVMValueRef x = num(g, a), y = num(g, b);
+  out->t = LLVMBuildFCmp(g->b, p, x, y, "");
+  out->u = LLVMBuildFCmp(g->b, LLVMRealUNO, x, y, "");
+  return NULL;
+}
+
+/* x^c for a constant c: small integer powers by multiplication. */
+static LLVMValueRef power(cg *g, const aj_tape_ent *e) {
+  const aj_node *exp_node = g->tape->ent[e->arg[1]].node;
+  LLVMValueRef x = num(g, e->arg[0]);
+  if (exp_node->op == AJ_CONST) {
+    double c = exp_node->u.num;
+    if (c == 2) return LLVMBuildFMul(g->b, x, x, "");
+    if (c == 3) return LLVMBuildFMul(g->b, LLVMBuildFMul(g->b, x, x, ""), x, "");
+    if (c == 4) {
+      LLVMValueRef x2 = LLVMBuildFMul(g->b, x, x, "");
+      return LLVMBuildFMul(g->b, x2, x2, "");
+    }
+    if (c == -1) return LLVMBuildFDiv(g->b, splat(g, 1.0), x, "");
+  }
+  LLVMValueRef args[2] = {x, num(g, e->arg[1])};
+  return runtime(g, "pow", args, 2);
+}
+
+/* Emits tape entry i. */
+static void emit(cg *g, uint32_t i, LLVMValueRef x) {
+  const aj_tape_ent *e = &g->tape->ent[i];
+  const aj_node *n = e->node;
+  val *out = &g->vals[i];
+  LLVMBuilderRef b = g->b;
+  LLVMValueRef r = NULL;
+  switch ((aj_op)n->op) {
+  case AJ_CONST: r = splat(g, n->u.num); break;
+  case AJ_X: r = x; break;
+  case AJ_PARAM:
+    for (uint32_t k = 0; k < g->spec->nrparams && !r; k++)
+      if (g->spec->rparam[k] == n) r = g->pvals[k];
+    if (!r) g->why = "a parameter is neither bound nor runtime";
+    break;
+  case AJ_NEG: r = LLVMBuildFNeg(b, num(g, e->arg[0]), ""); break;
+  case AJ_ADD:
+  case AJ_SUB: {
+    uint32_t a = e->arg[0], c = e->arg[1];
+    int sub = n->op == AJ_SUB;
+    if (g->vals[c].fused) {        /* a ± p*q */
+      r = fused(g, c, num(g, a), sub);
+    } else if (g->vals[a].fused) { /* p*q ± c */
+      LLVMValueRef addend = num(g, c);
+      if (sub) addend = LLVMBuildFNeg(b, addend, "");
+      r = fused(g, a, addend, 0);
+    } else {
+      r = sub ? LLVMBuildFSub(b, num(g, a), num(g, c), "")
+              : LLVMBuildFAdd(b, num(g, a), num(g, c), "");
+    }
+    break;
+  }
+  case AJ_MUL:
+    if (out->fused) return; /* emitted by its user */
+    r = LLVMBuildFMul(b, num(g, e->arg[0]), num(g, e->arg[1]), "");
+    break;
+  case AJ_DIV: r = LLVMBuildFDiv(b, num(g, e->arg[0]), num(g, e->arg[1]), ""); break;
+  case AJ_POW: r = power(g, e); break;
+  case AJ_LT: compare(g, LLVMRealOLT, e->arg[0], e->arg[1], out); return;
+  case AJ_LE: compare(g, LLVMRealOLE, e->arg[0], e->arg[1], out); return;
+  case AJ_GT: compare(g, LLVMRealOGT, e->arg[0], e->arg[1], out); return;
+  case AJ_GE: compare(g, LLVMRealOGE, e->arg[0], e->arg[1], out); return;
+  case AJ_EQ: compare(g, LLVMRealOEQ, e->arg[0], e->arg[1], out); return;
+  case AJ_NE: compare(g, LLVMRealONE, e->arg[0], e->arg[1], out); return;
+  case AJ_NOT: {
+    LLVMValueRef t, u;
+    boolean(g, e->arg[0], &t, &u);
+    out->t = LLVMBuildNot(b, t, "");
+    out->u = u;
+    return;
+  }
+  case AJ_AND:
+  case AJ_OR: {
+    LLVMValueRef t1, u1, t2, u2;
+    boolean(g, e->arg[0], &t1, &u1);
+    boolean(g, e->arg[1], &t2, &u2);
+    out->t = n->op == AJ_AND ? LLVMBuildAnd(b, t1, t2, "")
+                             : LLVMBuildOr(b, t1, t2, "");
+    out->u = mask_or(g, u1, u2);
+    return;
+  }
+  case AJ_SELECT: {
+    LLVMValueRef t, u;
+    boolean(g, e->arg[0], &t, &u);
+    r = LLVMBuildSelect(b, t, num(g, e->arg[1]), num(g, e->arg[2]), "");
+    if (u) r = LLVMBuildSelect(b, u, splat(g, NAN), r, "");
+    break;
+  }
+  case AJ_MIN: r = intrinsic2(g, "llvm.minimum", num(g, e->arg[0]), num(g, e->arg[1])); break;
+  case AJ_MAX: r = intrinsic2(g, "llvm.maximum", num(g, e->arg[0]), num(g, e->arg[1])); break;
+  case AJ_CLAMP:
+    r = intrinsic2(g, "llvm.minimum",
+                   intrinsic2(g, "llvm.maximum", num(g, e->arg[0]),
+                              num(g, e->arg[1])),
+                   num(g, e->arg[2]));
+    break;
+  case AJ_ABS: r = intrinsic1(g, "llvm.fabs", num(g, e->arg[0])); break;
+  case AJ_SQRT: r = intrinsic1(g, "llvm.sqrt", num(g, e->arg[0])); break;
+  case AJ_FLOOR: r = intrinsic1(g, "llvm.floor", num(g, e->arg[0])); break;
+  case AJ_CEIL: r = intrinsic1(g, "llvm.ceil", num(g, e->arg[0])); break;
+  case AJ_TRUNC: r = intrinsic1(g, "llvm.trunc", num(g, e->arg[0])); break;
+  case AJ_ROUND: r = intrinsic1(g, "llvm.roundeven", num(g, e->arg[0])); break;
+  case AJ_SIGN: { /* 1, -1, or x itself for ±0 and NaN */
+    LLVMValueRef a = num(g, e->arg[0]);
+    LLVMValueRef neg = LLVMBuildFCmp(b, LLVMRealOLT, a, splat(g, 0.0), "");
+    LLVMValueRef pos = LLVMBuildFCmp(b, LLVMRealOGT, a, splat(g, 0.0), "");
+    r = LLVMBuildSelect(b, pos, splat(g, 1.0),
+                        LLVMBuildSelect(b, neg, splat(g, -1.0), a, ""), "");
+    break;
+  }
+  case AJ_ARG:
+  case AJ_DZERO:
+    g->why = "placeholder node in a kernel";
+    return;
+  default: { /* a transcendental function: the runtime */
+    LLVMValueRef args[2];
+    unsigned na = n->nargs;
+    for (unsigned k = 0; k < na && k < 2; k++) args[k] = num(g, e->arg[k]);
+    r = runtime(g, aj_ops[n->op].spelling, args, na);
+    break;
+  }
+  }
+  out->v = r;
+}
+
+/* Marks products whose single use is a sum, so the sum emits fmuladd. */
+static void plan_fusion(cg *g) {
+  const aj_tape *t = g->tape;
+  for (uint32_t i = 0; i < t->n; i++) {
+    const aj_tape_ent *e = &t->ent[i];
+    if (e->node->op != AJ_ADD && e->node->op != AJ_SUB) continue;
+    for (int k = 0; k < 2; k++) {
+      uint32_t a = e->arg[k];
+      if (is_product(g, a) && g->uses[a] == 1 && !g->vals[e->arg[1 - k]].fused) {
+        g->vals[a].fused = 1;
+        break;
+      }
+    }
+  }
+}
+
+/* Emits the body for the lanes x: every tape entry, in order. */
+static void emit_body(cg *g, LLVMValueRef x) {
+  for (uint32_t i = 0; i < g->tape->n; i++) {
+    val keep = g->vals[i];
+    memset(&g->vals[i], 0, sizeof g->vals[i]);
+    g->vals[i].fused = keep.fused;
+    emit(g, i, x);
+  }
+}
+
+/* ---- Kernels ----------------------------------------------------------- */
+
+static LLVMValueRef element_ptr(cg *g, LLVMValueRef base, LLVMValueRef i) {
+  return LLVMBuildGEP2(g->b, g->T, base, &i, 1, "");
+}
+
+static LLVMValueRef masked_load(cg *g, LLVMValueRef p, LLVMValueRef mask) {
+  unsigned id = LLVMLookupIntrinsicID("llvm.masked.load", 16);
+  LLVMTypeRef tys[2] = {g->VT, g->ptr};
+  LLVMValueRef fn = LLVMGetIntrinsicDeclaration(g->m, id, tys, 2);
+  LLVMTypeRef fty = LLVMIntrinsicGetType(g->c, id, tys, 2);
+  LLVMValueRef args[4] = {
+      p,
+      LLVMConstInt(LLVMInt32TypeInContext(g->c), g->dt == AJ_F32 ? 4 : 8, 0),
+      mask, LLVMConstNull(g->VT)};
+  return LLVMBuildCall2(g->b, fty, fn, args, 4, "");
+}
+
+static void masked_store(cg *g, LLVMValueRef v, LLVMValueRef p,
+                         LLVMValueRef mask) {
+  unsigned id = LLVMLookupIntrinsicID("llvm.masked.store", 17);
+  LLVMTypeRef tys[2] = {g->VT, g->ptr};
+  LLVMValueRef fn = LLVMGetIntrinsicDeclaration(g->m, id, tys, 2);
+  LLVMTypeRef fty = LLVMIntrinsicGetType(g->c, id, tys, 2);
+  LLVMValueRef args[4] = {
+      v, p,
+      LLVMConstInt(LLVMInt32TypeInContext(g->c), g->dt == AJ_F32 ? 4 : 8, 0),
+      mask};
+  LLVMBuildCall2(g->b, fty, fn, args, 4, "");
+}
+
+static LLVMValueRef load_vec(cg *g, LLVMValueRef p) {
+  LLVMValueRef v = LLVMBuildLoad2(g->b, g->VT, p, "");
+  LLVMSetAlignment(v, g->dt == AJ_F32 ? 4 : 8);
+  return v;
+}
+
+static void store_vec(cg *g, LLVMValueRef v, LLVMValueRef p) {
+  LLVMValueRef s = LLVMBuildStore(g->b, v, p);
+  LLVMSetAlignment(s, g->dt == AJ_F32 ? 4 : 8);
+}
+
+static void set_target_attrs(cg *g, LLVMValueRef fn) {
+  LLVMAddTargetDependentFunctionAttr(fn, "target-cpu", g->target->cpu);
+  if (g->target->features)
+    LLVMAddTargetDependentFunctionAttr(fn, "target-features",
+                                       g->target->features);
+  unsigned kind = LLVMGetEnumAttributeKindForName("nounwind", 8);
+  LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                          LLVMCreateEnumAttribute(g->c, kind, 0));
+}
+
+/* Emits one kernel.  backward: inputs (x, dy), outputs dx and the
+** parameter gradients; else x → y. */
+static void emit_kernel(cg *g, const char *name, int backward) {
+  const aj_kernel_spec *s = g->spec;
+  LLVMTypeRef args[6] = {g->ptr, g->ptr, g->ptr, g->i64, g->ptr, g->ptr};
+  LLVMTypeRef fargs[4] = {g->ptr, g->ptr, g->i64, g->ptr};
+  LLVMTypeRef fty = backward
+                        ? LLVMFunctionType(LLVMVoidTypeInContext(g->c), args, 6, 0)
+                        : LLVMFunctionType(LLVMVoidTypeInContext(g->c), fargs, 4, 0);
+  LLVMValueRef fn = LLVMAddFunction(g->m, name, fty);
+  set_target_attrs(g, fn);
+  LLVMValueRef px = LLVMGetParam(fn, 0);
+  LLVMValueRef pdy = backward ? LLVMGetParam(fn, 1) : NULL;
+  LLVMValueRef pout = LLVMGetParam(fn, backward ? 2 : 1);
+  LLVMValueRef n = LLVMGetParam(fn, backward ? 3 : 2);
+  LLVMValueRef pparams = LLVMGetParam(fn, backward ? 4 : 3);
+  LLVMValueRef pdparams = backward ? LLVMGetParam(fn, 5) : NULL;
+
+  LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(g->c, fn, "entry");
+  LLVMBasicBlockRef head = LLVMAppendBasicBlockInContext(g->c, fn, "head");
+  LLVMBasicBlockRef pick = LLVMAppendBasicBlockInContext(g->c, fn, "pick");
+  LLVMBasicBlockRef ldf = LLVMAppendBasicBlockInContext(g->c, fn, "load.full");
+  LLVMBasicBlockRef ldm = LLVMAppendBasicBlockInContext(g->c, fn, "load.tail");
+  LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(g->c, fn, "body");
+  LLVMBasicBlockRef stf = LLVMAppendBasicBlockInContext(g->c, fn, "store.full");
+  LLVMBasicBlockRef stm = LLVMAppendBasicBlockInContext(g->c, fn, "store.tail");
+  LLVMBasicBlockRef latch = LLVMAppendBasicBlockInContext(g->c, fn, "latch");
+  LLVMBasicBlockRef exit = LLVMAppendBasicBlockInContext(g->c, fn, "exit");
+  LLVMBuilderRef b = g->b;
+
+  /* entry: runtime parameters as splats */
+  LLVMPositionBuilderAtEnd(b, entry);
+  for (uint32_t k = 0; k < s->nrparams; k++) {
+    LLVMValueRef idx = LLVMConstInt(g->i64, k, 0);
+    LLVMValueRef p = LLVMBuildLoad2(b, g->T, element_ptr(g, pparams, idx), "");
+    g->pvals[k] = splat_value(g, p);
+  }
+  LLVMBuildBr(b, head);
+
+  /* head: i < n ? */
+  LLVMPositionBuilderAtEnd(b, head);
+  LLVMValueRef i = LLVMBuildPhi(b, g->i64, "i");
+  LLVMValueRef acc[64];
+  uint32_t nacc = backward ? s->nrparams : 0;
+  if (nacc > 64) nacc = 64, g->why = "more than 64 runtime parameters";
+  for (uint32_t k = 0; k < nacc; k++) acc[k] = LLVMBuildPhi(b, g->VT, "acc");
+  LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULT, i, n, ""), pick, exit);
+
+  /* pick: a full vector left? */
+  LLVMPositionBuilderAtEnd(b, pick);
+  LLVMValueRef rem = LLVMBuildSub(b, n, i, "rem");
+  LLVMValueRef full = LLVMBuildICmp(b, LLVMIntUGE, rem,
+                                    LLVMConstInt(g->i64, g->W, 0), "full");
+  LLVMValueRef pin = element_ptr(g, px, i);
+  LLVMValueRef pdyi = backward ? element_ptr(g, pdy, i) : NULL;
+  LLVMValueRef pouti = element_ptr(g, pout, i);
+  LLVMBuildCondBr(b, full, ldf, ldm);
+
+  LLVMPositionBuilderAtEnd(b, ldf);
+  LLVMValueRef xf = load_vec(g, pin);
+  LLVMValueRef dyf = backward ? load_vec(g, pdyi) : NULL;
+  LLVMBuildBr(b, body);
+
+  LLVMPositionBuilderAtEnd(b, ldm);
+  LLVMValueRef lanes[16];
+  for (unsigned l = 0; l < g->W; l++) lanes[l] = LLVMConstInt(g->i64, l, 0);
+  LLVMValueRef iota = LLVMConstVector(lanes, g->W);
+  LLVMValueRef remv = splat_value(g, rem);
+  LLVMValueRef maskm = LLVMBuildICmp(b, LLVMIntULT, iota, remv, "mask");
+  LLVMValueRef xm = masked_load(g, pin, maskm);
+  LLVMValueRef dym = backward ? masked_load(g, pdyi, maskm) : NULL;
+  LLVMBuildBr(b, body);
+
+  /* body: the computation, once */
+  LLVMPositionBuilderAtEnd(b, body);
+  LLVMValueRef xv = LLVMBuildPhi(b, g->VT, "x");
+  LLVMValueRef in_v[2] = {xf, xm};
+  LLVMBasicBlockRef in_b[2] = {ldf, ldm};
+  LLVMAddIncoming(xv, in_v, in_b, 2);
+  LLVMValueRef mask = LLVMBuildPhi(b, g->MT, "mask");
+  LLVMValueRef ones[16];
+  for (unsigned l = 0; l < g->W; l++)
+    ones[l] = LLVMConstInt(LLVMInt1TypeInContext(g->c), 1, 0);
+  LLVMValueRef mask_in[2] = {LLVMConstVector(ones, g->W), maskm};
+  LLVMAddIncoming(mask, mask_in, in_b, 2);
+  LLVMValueRef dyv = NULL;
+  if (backward) {
+    dyv = LLVMBuildPhi(b, g->VT, "dy");
+    LLVMValueRef dy_in[2] = {dyf, dym};
+    LLVMAddIncoming(dyv, dy_in, in_b, 2);
+  }
+  emit_body(g, xv);
+  LLVMValueRef result;
+  LLVMValueRef next_acc[64];
+  if (backward) {
+    result = LLVMBuildFMul(b, dyv, num(g, s->bwd_roots[0]), "dx");
+    for (uint32_t k = 0; k < nacc; k++) {
+      LLVMValueRef c = LLVMBuildFMul(b, dyv, num(g, s->bwd_roots[1 + k]), "");
+      c = LLVMBuildSelect(b, mask, c, splat(g, 0.0), ""); /* tail lanes: 0 */
+      next_acc[k] = LLVMBuildFAdd(b, acc[k], c, "");
+    }
+  } else {
+    result = num(g, g->tape->root[0]);
+  }
+  LLVMBuildCondBr(b, full, stf, stm);
+
+  LLVMPositionBuilderAtEnd(b, stf);
+  store_vec(g, result, pouti);
+  LLVMBuildBr(b, latch);
+  LLVMPositionBuilderAtEnd(b, stm);
+  masked_store(g, result, pouti, mask);
+  LLVMBuildBr(b, latch);
+
+  LLVMPositionBuilderAtEnd(b, latch);
+  LLVMValueRef inext = LLVMBuildAdd(b, i, LLVMConstInt(g->i64, g->W, 0), "");
+  LLVMBuildBr(b, head);
+
+  /* phis of head */
+  LLVMValueRef i_in[2] = {LLVMConstInt(g->i64, 0, 0), inext};
+  LLVMBasicBlockRef hb[2] = {entry, latch};
+  LLVMAddIncoming(i, i_in, hb, 2);
+  for (uint32_t k = 0; k < nacc; k++) {
+    LLVMValueRef a_in[2] = {splat(g, 0.0), next_acc[k]};
+    LLVMAddIncoming(acc[k], a_in, hb, 2);
+  }
+
+  /* exit: dparams[k] += the lanes' sum, in lane order (deterministic) */
+  LLVMPositionBuilderAtEnd(b, exit);
+  for (uint32_t k = 0; k < nacc; k++) {
+    unsigned id = LLVMLookupIntrinsicID("llvm.vector.reduce.fadd", 23);
+    LLVMTypeRef tys[1] = {g->VT};
+    LLVMValueRef rf = LLVMGetIntrinsicDeclaration(g->m, id, tys, 1);
+    LLVMTypeRef rty = LLVMIntrinsicGetType(g->c, id, tys, 1);
+    LLVMValueRef p = element_ptr(g, pdparams, LLVMConstInt(g->i64, k, 0));
+    LLVMValueRef old = LLVMBuildLoad2(b, g->T, p, "");
+    LLVMValueRef ra[2] = {old, acc[k]};
+    LLVMBuildStore(b, LLVMBuildCall2(b, rty, rf, ra, 2, ""), p);
+  }
+  LLVMBuildRetVoid(b);
+}
+
+/* Emits fwd and bwd for one dtype. */
+static void emit_dtype(cg *g, aj_dtype dt, const char *prefix) {
+  g->dt = dt;
+  g->T = dt == AJ_F32 ? LLVMFloatTypeInContext(g->c)
+                      : LLVMDoubleTypeInContext(g->c);
+  unsigned w32 = g->spec->width32 ? g->spec->width32 : g->target->width32;
+  g->W = dt == AJ_F32 ? w32 : (w32 > 1 ? w32 / 2 : 1);
+  g->VT = LLVMVectorType(g->T, g->W);
+  g->MT = LLVMVectorType(LLVMInt1TypeInContext(g->c), g->W);
+  char name[96];
+  for (int backward = 0; backward < 2; backward++) {
+    g->tape = backward ? g->spec->bwd : g->spec->fwd;
+    const aj_tape *t = g->tape;
+    memset(g->vals, 0, t->n * sizeof *g->vals);
+    memset(g->uses, 0, t->n * sizeof *g->uses);
+    for (uint32_t i = 0; i < t->n; i++)
+      for (int k = 0; k < t->ent[i].node->nargs; k++) g->uses[t->ent[i].arg[k]]++;
+    /* roots are used by the kernel itself: never fuse them away */
+    if (backward)
+      for (uint32_t k = 0; k <= g->spec->nrparams; k++)
+        g->uses[g->spec->bwd_roots[k]] += 2;
+    else
+      g->uses[t->root[0]] += 2;
+    plan_fusion(g);
+    snprintf(name, sizeof name, "%s_%s_%s", prefix, backward ? "bwd" : "fwd",
+             dt == AJ_F32 ? "f32" : "f64");
+    emit_kernel(g, name, backward);
+  }
+}
+
+aj_llvm_module aj_codegen(aj_llvm_context lctx, const aj_target *target,
+                          const aj_kernel_spec *spec, const char *prefix,
+                          const char **why) {
+  cg g;
+  memset(&g, 0, sizeof g);
+  g.c = lctx;
+  g.target = target;
+  g.spec = spec;
+  g.m = LLVMModuleCreateWithNameInContext(prefix, lctx);
+  g.b = LLVMCreateBuilderInContext(lctx);
+  g.i64 = LLVMInt64TypeInContext(lctx);
+  g.ptr = LLVMPointerTypeInContext(lctx, 0);
+  uint32_t nmax = spec->fwd->n > spec->bwd->n ? spec->fwd->n : spec->bwd->n;
+  LLVMValueRef pv[64];
+  g.pvals = pv;
+  g.vals = calloc(nmax ? nmax : 1, sizeof *g.vals);
+  g.uses = calloc(nmax ? nmax : 1, sizeof *g.uses);
+  if (!g.vals || !g.uses) g.why = "out of memory";
+  if (spec->nrparams > 64) g.why = "more than 64 runtime parameters";
+  if (!g.why) {
+    emit_dtype(&g, AJ_F32, prefix);
+    emit_dtype(&g, AJ_F64, prefix);
+  }
+  free(g.vals);
+  free(g.uses);
+  LLVMDisposeBuilder(g.b);
+  if (g.why) {
+    *why = g.why;
+    LLVMDisposeModule(g.m);
+    return NULL;
+  }
+  return g.m;
+}

@@ -1,0 +1,98 @@
+/*
+** jit.h: the JIT's internal interface.  Only jit/ includes llvm-c; the rest
+** of the engine hands it tapes (postorder schedules of DAG nodes) and gets
+** back native function pointers.
+**
+** Kernel ABI (C calling convention, T = float or double):
+**   fwd(const T *x, T *y, size_t n, const T *params)
+**       y[i] = f(x[i])
+**   bwd(const T *x, const T *dy, T *dx, size_t n, const T *params,
+**       T *dparams)
+**       dx[i] = dy[i] * f'(x[i]);  dparams[k] += sum_i dy[i] * df/dp_k(x[i])
+** Any n >= 0, any alignment, y == x and dx == dy allowed.  params[k] is the
+** value of runtime parameter k (NULL when there are none).
+*/
+#ifndef AJ_JIT_H
+#define AJ_JIT_H
+
+#include <stddef.h>
+
+#include "node.h"
+
+typedef enum aj_dtype { AJ_F32 = 0, AJ_F64 = 1 } aj_dtype;
+
+typedef void (*aj_fwd_fn)(const void *x, void *y, size_t n,
+                          const void *params);
+typedef void (*aj_bwd_fn)(const void *x, const void *dy, void *dx, size_t n,
+                          const void *params, void *dparams);
+
+/* What to compile: the tapes of f (root 0) and of f', df/dp_0.. (roots of
+** the backward tape, in that order: root[0] = f', then one per runtime
+** parameter).  Runtime parameter k is the PARAM node rparam[k]. */
+typedef struct aj_kernel_spec {
+  const aj_tape *fwd;          /* one root: f */
+  const aj_tape *bwd;          /* roots: f', then df/dp_k */
+  const uint32_t *bwd_roots;   /* tape indices, 1 + nrparams of them */
+  aj_node *const *rparam;
+  uint32_t nrparams;
+  unsigned width32;            /* f32 lanes; 0 = the host's */
+} aj_kernel_spec;
+
+/* Host facts (jit/target.c). */
+typedef struct aj_target {
+  char triple[64];
+  char cpu[64];
+  char *features;   /* LLVM feature string (owned, from LLVMGetHostCPUFeatures) */
+  unsigned width32; /* f32 lanes per vector: 16 (AVX-512), 8 (AVX2), 4, 1 */
+} aj_target;
+
+/* Detects the host once per process (thread-safe).  Never fails: an
+** unknown host gets the scalar width. */
+AJ_INTERNAL const aj_target *aj_target_host(void);
+
+/* A JIT, one per context, created on first use. */
+typedef struct aj_jit aj_jit;
+
+/* The context's JIT, creating it if needed.  ACTJIT_OK or an error. */
+AJ_INTERNAL actjit_status aj_jit_get(actjit_ctx *ctx, aj_jit **out,
+                                     actjit_error *err);
+/* Frees a JIT and every kernel still in it (context teardown).  NULL ok. */
+AJ_INTERNAL void aj_jit_free(aj_jit *jit, actjit_ctx *ctx);
+
+/* Compiled kernels for both dtypes, owned by one resource tracker. */
+typedef struct aj_kernels {
+  aj_fwd_fn fwd[2]; /* [AJ_F32], [AJ_F64] */
+  aj_bwd_fn bwd[2];
+  void *tracker;    /* LLVMOrcResourceTrackerRef */
+} aj_kernels;
+
+/* Generates, compiles and loads the kernels of spec.  Safe to call from
+** several threads at once.  On failure nothing is left loaded. */
+AJ_INTERNAL actjit_status aj_jit_compile(aj_jit *jit, actjit_ctx *ctx,
+                                         const aj_kernel_spec *spec,
+                                         aj_kernels *out, actjit_error *err);
+/* Unloads kernels made by aj_jit_compile. */
+AJ_INTERNAL void aj_jit_release(aj_jit *jit, aj_kernels *k);
+
+/* The kernels' LLVM IR (want_asm == 0) or host assembly, regenerated from
+** spec (codegen is deterministic), as a string freed with actjit_free. */
+AJ_INTERNAL actjit_status aj_jit_text(actjit_ctx *ctx,
+                                      const aj_kernel_spec *spec,
+                                      int want_asm, char **text,
+                                      actjit_error *err);
+
+/* ---- codegen.c ---- */
+
+/* Opaque here so that only the files in jit/ see llvm-c types. */
+typedef struct LLVMOpaqueModule *aj_llvm_module;
+typedef struct LLVMOpaqueContext *aj_llvm_context;
+
+/* Emits the four kernels (fwd/bwd x f32/f64) of spec into a new module in
+** lctx, named <prefix>_fwd_f32, <prefix>_bwd_f32, <prefix>_fwd_f64,
+** <prefix>_bwd_f64.  NULL on failure (*why says what). */
+AJ_INTERNAL aj_llvm_module aj_codegen(aj_llvm_context lctx,
+                                      const aj_target *target,
+                                      const aj_kernel_spec *spec,
+                                      const char *prefix, const char **why);
+
+#endif
