@@ -789,10 +789,12 @@ static actjit_status load_templates(actjit_ctx *ctx, actjit_error *err) {
     aj_op_end(ctx, cp, failed(&ps));
     parser_free(&ps, 0);
     if (failed(&ps)) {
+      char why[sizeof err->message];
+      memcpy(why, err->message, sizeof why); /* err is also the output */
       if (ps.status != ACTJIT_ENOMEM)
         return aj_error(err, ACTJIT_EINTERNAL, 0, 0,
-                        "derivative rule of '%s' does not parse: %s",
-                        aj_ops[op].spelling, err->message);
+                        "derivative rule of '%s' does not parse: %.180s",
+                        aj_ops[op].spelling, why);
       return ps.status;
     }
   }
@@ -830,9 +832,11 @@ static actjit_status load_prelude(actjit_ctx *ctx, actjit_error *err) {
       ctx->fn_names = NULL;
     }
     parser_free(&ps, 0);
+    char why[sizeof err->message];
+    memcpy(why, err->message, sizeof why); /* err is also the output */
     if (s != ACTJIT_ENOMEM)
       return aj_error(err, ACTJIT_EINTERNAL, err->offset, err->length,
-                      "the prelude does not parse: %s", err->message);
+                      "the prelude does not parse: %.200s", why);
     return s;
   }
   ctx->fns = ps.helpers;
