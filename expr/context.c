@@ -100,6 +100,16 @@ actjit_ctx *actjit_ctx_new(const actjit_config *cfg, actjit_error *err) {
     aj_error(err, ACTJIT_ENOMEM, 0, 0, "cannot create the context's lock");
     return NULL;
   }
+  if (cfg->cache_dir) {
+    size_t n = strlen(cfg->cache_dir) + 1;
+    ctx->cache_dir = aj_alloc(ctx, n);
+    if (!ctx->cache_dir) {
+      aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory creating a context");
+      actjit_ctx_free(ctx);
+      return NULL;
+    }
+    memcpy(ctx->cache_dir, cfg->cache_dir, n);
+  }
   /* glibc's "C" locale object is static: this allocates nothing. */
   ctx->c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
   actjit_status s = ctx->c_locale ? aj_nodes_init(ctx) : ACTJIT_ENOMEM;
@@ -117,6 +127,7 @@ void actjit_ctx_free(actjit_ctx *ctx) {
   aj_jit_free(ctx->jit, ctx);
   aj_unload_builtins(ctx);
   aj_nodes_free(ctx);
+  if (ctx->cache_dir) aj_free(ctx, ctx->cache_dir, strlen(ctx->cache_dir) + 1);
   if (ctx->c_locale) freelocale(ctx->c_locale);
   pthread_mutex_destroy(&ctx->lock);
   ctx->alloc(ctx->ud, ctx, sizeof *ctx, 0);

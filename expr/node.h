@@ -120,6 +120,7 @@ struct actjit_ctx {
   uint32_t nfns, cap_fns_;
   char **fn_names;                 /* NUL-terminated copies, for listing */
   struct aj_jit *jit;              /* made on first compile (jit/) */
+  char *cache_dir;                 /* copy of the config's, or NULL */
 };
 
 /* Allocation through the context's hook.  aj_alloc returns NULL on failure;

@@ -141,6 +141,9 @@ typedef struct actjit_config {
   actjit_alloc_fn alloc; /* NULL: the C library's realloc/free */
   void *alloc_ud;        /* passed to alloc unchanged */
   actjit_limits limits;
+  const char *cache_dir; /* compiled kernels on disk: NULL for
+                            $XDG_CACHE_HOME/actjit (else ~/.cache/actjit),
+                            "" for no disk cache; copied */
 } actjit_config;
 
 /* Fills *cfg with the defaults (NULL allocator, default limits spelled out).

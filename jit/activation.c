@@ -46,7 +46,7 @@ static void free_parts(actjit_activation *a) {
 
 void actjit_activation_free(actjit_activation *a) {
   if (!a) return;
-  if (a->jit) aj_jit_release(a->jit, &a->k);
+  if (a->jit) aj_jit_release(a->jit, a->ctx, &a->k);
   free_parts(a);
   aj_free(a->ctx, a, sizeof *a);
 }

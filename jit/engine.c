@@ -14,17 +14,30 @@
 #include <llvm-c/Orc.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
-#include <stdatomic.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "jit.h"
 
+/* One loaded object: the kernels of one key, shared by every activation
+** with that key. */
+typedef struct entry {
+  struct entry *next;
+  unsigned char *key;
+  uint32_t keylen;
+  uint32_t refs;
+  LLVMOrcResourceTrackerRef rt;
+  aj_fwd_fn fwd[2];
+  aj_bwd_fn bwd[2];
+} entry;
+
 struct aj_jit {
   LLVMOrcLLJITRef lljit;
   LLVMOrcJITDylibRef dylib;
-  atomic_uint next_id;  /* unique symbol prefixes */
-  atomic_uint releases; /* to clear dead symbol-pool entries now and then */
+  pthread_mutex_t mu;   /* guards entries and object loading */
+  entry *entries;
+  unsigned releases;    /* to clear dead symbol-pool entries now and then */
 };
 
 /* Turns an LLVMErrorRef into an actjit_error (consumes it). */
@@ -47,8 +60,10 @@ actjit_status aj_jit_get(actjit_ctx *ctx, aj_jit **out, actjit_error *err) {
       s = aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
     } else {
       memset(jit, 0, sizeof *jit);
+      pthread_mutex_init(&jit->mu, NULL);
       LLVMErrorRef e = LLVMOrcCreateLLJIT(&jit->lljit, NULL);
       if (e) {
+        pthread_mutex_destroy(&jit->mu);
         s = llvm_error(e, err, "cannot create the JIT");
         aj_free(ctx, jit, sizeof *jit);
         jit = NULL;
@@ -67,6 +82,13 @@ void aj_jit_free(aj_jit *jit, actjit_ctx *ctx) {
   if (!jit) return;
   LLVMErrorRef e = LLVMOrcDisposeLLJIT(jit->lljit);
   if (e) LLVMConsumeError(e);
+  for (entry *x = jit->entries, *next; x; x = next) {
+    next = x->next;
+    LLVMOrcReleaseResourceTracker(x->rt);
+    aj_free(ctx, x->key, x->keylen);
+    aj_free(ctx, x, sizeof *x);
+  }
+  pthread_mutex_destroy(&jit->mu);
   aj_free(ctx, jit, sizeof *jit);
 }
 
@@ -114,72 +136,174 @@ static LLVMModuleRef build_module(LLVMContextRef lctx, LLVMTargetMachineRef tm,
   return m;
 }
 
-actjit_status aj_jit_compile(aj_jit *jit, actjit_ctx *ctx,
-                             const aj_kernel_spec *spec, aj_kernels *out,
-                             actjit_error *err) {
-  memset(out, 0, sizeof *out);
+/* Compiles spec to an object file in memory (ctx allocator).  Outside any
+** lock: each call has its own LLVMContext and TargetMachine. */
+static actjit_status compile_object(actjit_ctx *ctx, const aj_kernel_spec *spec,
+                                    const char *prefix, void **obj,
+                                    size_t *objlen, actjit_error *err) {
   actjit_status s = ACTJIT_OK;
-  char prefix[32];
-  snprintf(prefix, sizeof prefix, "actjit_k%u", atomic_fetch_add(&jit->next_id, 1));
+  *obj = NULL;
   LLVMContextRef lctx = LLVMContextCreate();
   LLVMTargetMachineRef tm = host_machine(aj_target_host(), err, &s);
   LLVMModuleRef m = tm ? build_module(lctx, tm, spec, prefix, err, &s) : NULL;
-  LLVMMemoryBufferRef obj = NULL;
+  LLVMMemoryBufferRef buf = NULL;
   if (m) {
     char *msg = NULL;
-    if (LLVMTargetMachineEmitToMemoryBuffer(tm, m, LLVMObjectFile, &msg, &obj)) {
+    if (LLVMTargetMachineEmitToMemoryBuffer(tm, m, LLVMObjectFile, &msg, &buf)) {
       s = aj_error(err, ACTJIT_EJIT, 0, 0, "code generation failed: %.160s",
                    msg ? msg : "");
-      obj = NULL;
+      buf = NULL;
     }
     LLVMDisposeMessage(msg);
     LLVMDisposeModule(m);
   }
+  if (buf) {
+    *objlen = LLVMGetBufferSize(buf);
+    *obj = aj_alloc(ctx, *objlen ? *objlen : 1);
+    if (*obj) memcpy(*obj, LLVMGetBufferStart(buf), *objlen);
+    else s = aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
+    LLVMDisposeMemoryBuffer(buf);
+  }
   if (tm) LLVMDisposeTargetMachine(tm);
   LLVMContextDispose(lctx);
-  if (!obj) return s;
+  return s;
+}
 
-  LLVMOrcResourceTrackerRef rt = LLVMOrcJITDylibCreateResourceTracker(jit->dylib);
-  LLVMErrorRef e = LLVMOrcLLJITAddObjectFileWithRT(jit->lljit, rt, obj);
-  if (e) {
-    LLVMOrcReleaseResourceTracker(rt);
-    return llvm_error(e, err, "cannot load the kernels");
-  }
+static entry *find(aj_jit *jit, const unsigned char *key, uint32_t len) {
+  for (entry *x = jit->entries; x; x = x->next)
+    if (x->keylen == len && memcmp(x->key, key, len) == 0) return x;
+  return NULL;
+}
+
+static void take(entry *x, aj_kernels *out, int how) {
+  x->refs++;
+  memcpy(out->fwd, x->fwd, sizeof out->fwd);
+  memcpy(out->bwd, x->bwd, sizeof out->bwd);
+  out->entry = x;
+  out->from_cache = how;
+}
+
+/* Loads an object and looks its kernels up (under jit->mu).  On success
+** the entry owns key. */
+static actjit_status load(aj_jit *jit, actjit_ctx *ctx, const char *prefix,
+                          unsigned char *key, uint32_t keylen,
+                          const void *obj, size_t objlen, entry **out,
+                          actjit_error *err) {
+  entry *x = aj_alloc(ctx, sizeof *x);
+  if (!x) return aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
+  memset(x, 0, sizeof *x);
+  LLVMMemoryBufferRef buf =
+      LLVMCreateMemoryBufferWithMemoryRangeCopy(obj, objlen, prefix);
+  x->rt = LLVMOrcJITDylibCreateResourceTracker(jit->dylib);
+  LLVMErrorRef e = LLVMOrcLLJITAddObjectFileWithRT(jit->lljit, x->rt, buf);
+  actjit_status s = e ? llvm_error(e, err, "cannot load the kernels")
+                      : ACTJIT_OK;
   static const char *const kinds[4] = {"fwd_f32", "bwd_f32", "fwd_f64",
                                        "bwd_f64"};
   LLVMOrcExecutorAddress addr[4] = {0, 0, 0, 0};
   for (int k = 0; k < 4 && s == ACTJIT_OK; k++) {
-    char name[64];
+    char name[96];
     snprintf(name, sizeof name, "%s_%s", prefix, kinds[k]);
     e = LLVMOrcLLJITLookup(jit->lljit, &addr[k], name);
     if (e) s = llvm_error(e, err, "cannot link the kernels");
   }
   if (s != ACTJIT_OK) {
-    e = LLVMOrcResourceTrackerRemove(rt);
+    e = LLVMOrcResourceTrackerRemove(x->rt);
     if (e) LLVMConsumeError(e);
-    LLVMOrcReleaseResourceTracker(rt);
+    LLVMOrcReleaseResourceTracker(x->rt);
+    aj_free(ctx, x, sizeof *x);
     return s;
   }
-  out->fwd[AJ_F32] = (aj_fwd_fn)(uintptr_t)addr[0];
-  out->bwd[AJ_F32] = (aj_bwd_fn)(uintptr_t)addr[1];
-  out->fwd[AJ_F64] = (aj_fwd_fn)(uintptr_t)addr[2];
-  out->bwd[AJ_F64] = (aj_bwd_fn)(uintptr_t)addr[3];
-  out->tracker = rt;
+  x->fwd[AJ_F32] = (aj_fwd_fn)(uintptr_t)addr[0];
+  x->bwd[AJ_F32] = (aj_bwd_fn)(uintptr_t)addr[1];
+  x->fwd[AJ_F64] = (aj_fwd_fn)(uintptr_t)addr[2];
+  x->bwd[AJ_F64] = (aj_bwd_fn)(uintptr_t)addr[3];
+  x->key = key;
+  x->keylen = keylen;
+  x->next = jit->entries;
+  jit->entries = x;
+  *out = x;
   return ACTJIT_OK;
 }
 
-void aj_jit_release(aj_jit *jit, aj_kernels *k) {
-  if (!k->tracker) return;
-  LLVMOrcResourceTrackerRef rt = k->tracker;
-  LLVMErrorRef e = LLVMOrcResourceTrackerRemove(rt);
-  if (e) LLVMConsumeError(e);
-  LLVMOrcReleaseResourceTracker(rt);
-  memset(k, 0, sizeof *k);
-  if (atomic_fetch_add(&jit->releases, 1) % 64 == 63) {
-    LLVMOrcExecutionSessionRef es = LLVMOrcLLJITGetExecutionSession(jit->lljit);
-    LLVMOrcSymbolStringPoolClearDeadEntries(
-        LLVMOrcExecutionSessionGetSymbolStringPool(es));
+actjit_status aj_jit_compile(aj_jit *jit, actjit_ctx *ctx,
+                             const aj_kernel_spec *spec, aj_kernels *out,
+                             actjit_error *err) {
+  memset(out, 0, sizeof *out);
+  unsigned char *key;
+  uint32_t keylen;
+  if (aj_kernel_key(ctx, spec, aj_target_host(), &key, &keylen))
+    return aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
+  char prefix[40];
+  aj_kernel_name(key, keylen, prefix);
+
+  /* 1. Already loaded in this JIT: share it. */
+  pthread_mutex_lock(&jit->mu);
+  entry *x = find(jit, key, keylen);
+  if (x) take(x, out, 2);
+  pthread_mutex_unlock(&jit->mu);
+  if (x) {
+    aj_free(ctx, key, keylen);
+    return ACTJIT_OK;
   }
+  /* 2. The disk cache, else LLVM (outside the lock). */
+  void *obj = NULL;
+  size_t objlen = 0;
+  int cached = aj_cache_load(ctx, prefix, key, keylen, &obj, &objlen);
+  actjit_status s = ACTJIT_OK;
+  for (int attempt = 0; attempt < 2; attempt++) {
+    if (!cached) {
+      s = compile_object(ctx, spec, prefix, &obj, &objlen, err);
+      if (s == ACTJIT_OK) aj_cache_store(ctx, prefix, key, keylen, obj, objlen);
+    }
+    if (s != ACTJIT_OK) break;
+    /* 3. Load, unless another thread loaded the same kernels meanwhile. */
+    pthread_mutex_lock(&jit->mu);
+    x = find(jit, key, keylen);
+    if (x) {
+      take(x, out, 2);
+    } else {
+      s = load(jit, ctx, prefix, key, keylen, obj, objlen, &x, err);
+      if (s == ACTJIT_OK) {
+        key = NULL; /* the entry owns it */
+        take(x, out, cached);
+      }
+    }
+    pthread_mutex_unlock(&jit->mu);
+    aj_free(ctx, obj, objlen ? objlen : 1);
+    obj = NULL;
+    /* A cached object that does not load is not trusted: compile afresh. */
+    if (s == ACTJIT_OK || !cached) break;
+    cached = 0;
+  }
+  aj_free(ctx, obj, objlen ? objlen : 1);
+  if (key) aj_free(ctx, key, keylen);
+  return s;
+}
+
+void aj_jit_release(aj_jit *jit, actjit_ctx *ctx, aj_kernels *k) {
+  entry *x = k->entry;
+  if (!x) return;
+  memset(k, 0, sizeof *k);
+  pthread_mutex_lock(&jit->mu);
+  if (--x->refs == 0) {
+    for (entry **pp = &jit->entries; *pp; pp = &(*pp)->next)
+      if (*pp == x) {
+        *pp = x->next;
+        break;
+      }
+    LLVMErrorRef e = LLVMOrcResourceTrackerRemove(x->rt);
+    if (e) LLVMConsumeError(e);
+    LLVMOrcReleaseResourceTracker(x->rt);
+    aj_free(ctx, x->key, x->keylen);
+    aj_free(ctx, x, sizeof *x);
+    if (++jit->releases % 64 == 0) {
+      LLVMOrcExecutionSessionRef es = LLVMOrcLLJITGetExecutionSession(jit->lljit);
+      LLVMOrcSymbolStringPoolClearDeadEntries(
+          LLVMOrcExecutionSessionGetSymbolStringPool(es));
+    }
+  }
+  pthread_mutex_unlock(&jit->mu);
 }
 
 actjit_status aj_jit_text(actjit_ctx *ctx, const aj_kernel_spec *spec,

@@ -59,11 +59,14 @@ AJ_INTERNAL actjit_status aj_jit_get(actjit_ctx *ctx, aj_jit **out,
 /* Frees a JIT and every kernel still in it (context teardown).  NULL ok. */
 AJ_INTERNAL void aj_jit_free(aj_jit *jit, actjit_ctx *ctx);
 
-/* Compiled kernels for both dtypes, owned by one resource tracker. */
+/* Compiled kernels for both dtypes.  Kernels with equal keys are loaded
+** once per JIT and shared (entry is refcounted). */
 typedef struct aj_kernels {
   aj_fwd_fn fwd[2]; /* [AJ_F32], [AJ_F64] */
   aj_bwd_fn bwd[2];
-  void *tracker;    /* LLVMOrcResourceTrackerRef */
+  void *entry;      /* the JIT's record of the loaded object */
+  int from_cache;   /* 2: already loaded here, 1: from the disk cache,
+                       0: compiled by LLVM */
 } aj_kernels;
 
 /* Generates, compiles and loads the kernels of spec.  Safe to call from
@@ -71,8 +74,8 @@ typedef struct aj_kernels {
 AJ_INTERNAL actjit_status aj_jit_compile(aj_jit *jit, actjit_ctx *ctx,
                                          const aj_kernel_spec *spec,
                                          aj_kernels *out, actjit_error *err);
-/* Unloads kernels made by aj_jit_compile. */
-AJ_INTERNAL void aj_jit_release(aj_jit *jit, aj_kernels *k);
+/* Drops k's share of its kernels, unloading them when it was the last. */
+AJ_INTERNAL void aj_jit_release(aj_jit *jit, actjit_ctx *ctx, aj_kernels *k);
 
 /* The kernels' LLVM IR (want_asm == 0) or host assembly, regenerated from
 ** spec (codegen is deterministic), as a string freed with actjit_free. */
@@ -80,6 +83,26 @@ AJ_INTERNAL actjit_status aj_jit_text(actjit_ctx *ctx,
                                       const aj_kernel_spec *spec,
                                       int want_asm, char **text,
                                       actjit_error *err);
+
+/* ---- cache.c ---- */
+
+/* The key of spec's kernels (see cache.c) in *key (ctx allocator, *len
+** bytes).  0, or -1 on ENOMEM. */
+AJ_INTERNAL int aj_kernel_key(actjit_ctx *ctx, const aj_kernel_spec *spec,
+                              const aj_target *t, unsigned char **key,
+                              uint32_t *len);
+/* The symbol prefix for a key: "actjit_" + 32 hex digits. */
+AJ_INTERNAL void aj_kernel_name(const unsigned char *key, uint32_t len,
+                                char out[40]);
+/* 1 and *obj (ctx allocator, *objlen bytes) if the disk cache holds the
+** object for exactly this key; else 0. */
+AJ_INTERNAL int aj_cache_load(actjit_ctx *ctx, const char *name,
+                              const unsigned char *key, uint32_t keylen,
+                              void **obj, size_t *objlen);
+/* Stores an object for key (best effort, atomic rename). */
+AJ_INTERNAL void aj_cache_store(actjit_ctx *ctx, const char *name,
+                                const unsigned char *key, uint32_t keylen,
+                                const void *obj, size_t objlen);
 
 /* ---- codegen.c ---- */
 
