@@ -124,6 +124,7 @@ actjit_ctx *actjit_ctx_new(const actjit_config *cfg, actjit_error *err) {
 
 void actjit_ctx_free(actjit_ctx *ctx) {
   if (!ctx) return;
+  aj_pool_free(ctx->pool, ctx, ctx->pool_threads);
   aj_jit_free(ctx->jit, ctx);
   aj_unload_builtins(ctx);
   aj_nodes_free(ctx);

@@ -121,6 +121,8 @@ struct actjit_ctx {
   char **fn_names;                 /* NUL-terminated copies, for listing */
   struct aj_jit *jit;              /* made on first compile (jit/) */
   char *cache_dir;                 /* copy of the config's, or NULL */
+  struct aj_pool *pool;            /* workers, made on first threaded use */
+  unsigned pool_threads;
 };
 
 /* Allocation through the context's hook.  aj_alloc returns NULL on failure;

@@ -262,6 +262,13 @@ typedef struct actjit_options {
   size_t nruntime;
   unsigned vector_width;        /* f32 lanes: 0 = the host's best; 1, 4, 8
                                    or 16 force a width (testing) */
+  unsigned threads;             /* split calls of at least 65536 elements
+                                   into this many chunks run on the
+                                   context's worker pool (0 or 1: the
+                                   calling thread only; at most 64).  The
+                                   outputs are identical to one thread's;
+                                   parameter gradients are summed per chunk
+                                   in chunk order (deterministic). */
 } actjit_options;
 /* Parameters neither bound nor runtime take their defaults (folded); one
 ** without a default is ACTJIT_EUNBOUND. */

@@ -26,8 +26,11 @@ struct actjit_activation {
   aj_tape fwd, bwd;
   uint32_t *bwd_roots;     /* 1 + nrparams */
   unsigned width32;
+  unsigned threads;        /* chunks per large call (1: no splitting) */
   aj_kernels k;
 };
+
+#define MIN_SPLIT 65536u   /* smallest call that is split over threads */
 
 /* Frees everything a owns except the kernels. */
 static void free_parts(actjit_activation *a) {
@@ -143,6 +146,20 @@ static actjit_status prepare(actjit_activation *a, const actjit_options *opt,
   return ACTJIT_OK;
 }
 
+/* Makes the context's worker pool if it has none yet. */
+static actjit_status ensure_pool(actjit_ctx *ctx, unsigned threads,
+                                 actjit_error *err) {
+  actjit_status s = ACTJIT_OK;
+  pthread_mutex_lock(&ctx->lock);
+  if (!ctx->pool) {
+    ctx->pool = aj_pool_new(ctx, threads - 1);
+    if (ctx->pool) ctx->pool_threads = threads - 1;
+    else s = aj_error(err, ACTJIT_ENOMEM, 0, 0, "cannot start worker threads");
+  }
+  pthread_mutex_unlock(&ctx->lock);
+  return s;
+}
+
 static void spec_of(const actjit_activation *a, aj_kernel_spec *spec) {
   spec->fwd = &a->fwd;
   spec->bwd = &a->bwd;
@@ -167,11 +184,14 @@ actjit_status actjit_compile(actjit_ctx *ctx, const char *src,
   if (opt->nruntime > 64)
     return aj_error(err, ACTJIT_EINVAL, 0, 0,
                     "at most 64 runtime parameters");
+  if (opt->threads > 64)
+    return aj_error(err, ACTJIT_EINVAL, 0, 0, "at most 64 threads");
   actjit_activation *a = aj_alloc(ctx, sizeof *a);
   if (!a) return aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
   memset(a, 0, sizeof *a);
   a->ctx = ctx;
   a->width32 = w;
+  a->threads = opt->threads > 1 ? opt->threads : 1;
   actjit_expr *e = NULL;
   actjit_status s = actjit_parse(ctx, src, ACTJIT_NUL_TERMINATED, &e, err);
   if (s == ACTJIT_OK) s = bind_all(&e, opt, err);
@@ -179,6 +199,7 @@ actjit_status actjit_compile(actjit_ctx *ctx, const char *src,
   actjit_expr_free(e);
   if (s == ACTJIT_OK) s = prepare(a, opt, err);
   if (s == ACTJIT_OK) s = aj_jit_get(ctx, &a->jit, err);
+  if (s == ACTJIT_OK && a->threads > 1) s = ensure_pool(ctx, a->threads, err);
   aj_kernel_spec spec;
   spec_of(a, &spec);
   if (s == ACTJIT_OK) s = aj_jit_compile(a->jit, ctx, &spec, &a->k, err);
@@ -210,11 +231,82 @@ static actjit_status check(const actjit_activation *a, const void *in,
   return ACTJIT_OK;
 }
 
+/* One call, split into chunks over the pool when it is large. */
+typedef struct job {
+  const actjit_activation *a;
+  aj_dtype dt;
+  int backward;
+  const char *x, *dy;
+  char *out;
+  size_t n, chunk;
+  const void *params;
+  char *partials; /* backward: per-chunk parameter gradients, zeroed */
+} job;
+
+static void run_chunk(void *arg, unsigned c) {
+  const job *j = arg;
+  size_t size = j->dt == AJ_F32 ? sizeof(float) : sizeof(double);
+  size_t lo = c * j->chunk;
+  size_t hi = lo + j->chunk < j->n ? lo + j->chunk : j->n;
+  if (lo >= hi) return;
+  size_t off = lo * size;
+  if (j->backward)
+    j->a->k.bwd[j->dt](j->x + off, j->dy + off, j->out + off, hi - lo,
+                       j->params,
+                       j->partials + (size_t)c * j->a->nrparams * size);
+  else
+    j->a->k.fwd[j->dt](j->x + off, j->out + off, hi - lo, j->params);
+}
+
+/* Runs the kernel over n elements; dparams (backward) receives the sum. */
+static void call(const actjit_activation *a, aj_dtype dt, int backward,
+                 const void *x, const void *dy, void *out, size_t n,
+                 const void *params, void *dparams) {
+  unsigned chunks = a->threads;
+  if (chunks < 2 || n < MIN_SPLIT) {
+    if (backward) a->k.bwd[dt](x, dy, out, n, params, dparams);
+    else a->k.fwd[dt](x, out, n, params);
+    return;
+  }
+  size_t size = dt == AJ_F32 ? sizeof(float) : sizeof(double);
+  /* chunk boundaries on 64-element lines */
+  size_t chunk = ((n + chunks - 1) / chunks + 63) & ~(size_t)63;
+  char stack[64 * 8 * 8];
+  size_t psize = (size_t)chunks * a->nrparams * size;
+  char *partials = NULL;
+  if (backward && a->nrparams) {
+    partials = psize <= sizeof stack ? stack : aj_alloc(a->ctx, psize);
+    if (!partials) { /* no memory for partials: one thread, still correct */
+      a->k.bwd[dt](x, dy, out, n, params, dparams);
+      return;
+    }
+    memset(partials, 0, psize);
+  }
+  job j = {a, dt, backward, x, dy, out, n, chunk, params, partials};
+  aj_pool_run(a->ctx->pool, chunks, run_chunk, &j);
+  if (partials) { /* dparams[k] += chunk 0's + chunk 1's + ..., in order */
+    for (uint32_t k = 0; k < a->nrparams; k++) {
+      if (dt == AJ_F32) {
+        float *d = dparams, sum = 0;
+        for (unsigned c = 0; c < chunks; c++)
+          sum += ((float *)partials)[(size_t)c * a->nrparams + k];
+        d[k] += sum;
+      } else {
+        double *d = dparams, sum = 0;
+        for (unsigned c = 0; c < chunks; c++)
+          sum += ((double *)partials)[(size_t)c * a->nrparams + k];
+        d[k] += sum;
+      }
+    }
+    if (partials != stack) aj_free(a->ctx, partials, psize);
+  }
+}
+
 actjit_status actjit_forward_f32_p(const actjit_activation *a,
                                    const float *params, const float *x,
                                    float *y, size_t n) {
   actjit_status s = check(a, x, y, n, params);
-  if (s == ACTJIT_OK && n) a->k.fwd[AJ_F32](x, y, n, params);
+  if (s == ACTJIT_OK && n) call(a, AJ_F32, 0, x, NULL, y, n, params, NULL);
   return s;
 }
 
@@ -222,7 +314,7 @@ actjit_status actjit_forward_f64_p(const actjit_activation *a,
                                    const double *params, const double *x,
                                    double *y, size_t n) {
   actjit_status s = check(a, x, y, n, params);
-  if (s == ACTJIT_OK && n) a->k.fwd[AJ_F64](x, y, n, params);
+  if (s == ACTJIT_OK && n) call(a, AJ_F64, 0, x, NULL, y, n, params, NULL);
   return s;
 }
 
@@ -235,7 +327,7 @@ actjit_status actjit_backward_f32_p(const actjit_activation *a,
   if (s != ACTJIT_OK || !n) return s;
   float scratch[64];
   if (!dparams && a->nrparams) dparams = scratch; /* gradients not wanted */
-  a->k.bwd[AJ_F32](x, dy, dx, n, params, dparams);
+  call(a, AJ_F32, 1, x, dy, dx, n, params, dparams);
   return ACTJIT_OK;
 }
 
@@ -248,7 +340,7 @@ actjit_status actjit_backward_f64_p(const actjit_activation *a,
   if (s != ACTJIT_OK || !n) return s;
   double scratch[64];
   if (!dparams && a->nrparams) dparams = scratch;
-  a->k.bwd[AJ_F64](x, dy, dx, n, params, dparams);
+  call(a, AJ_F64, 1, x, dy, dx, n, params, dparams);
   return ACTJIT_OK;
 }
 

@@ -84,6 +84,18 @@ AJ_INTERNAL actjit_status aj_jit_text(actjit_ctx *ctx,
                                       int want_asm, char **text,
                                       actjit_error *err);
 
+/* ---- pool.c ---- */
+
+typedef struct aj_pool aj_pool;
+/* A pool of nthreads workers (the caller makes one more).  NULL on ENOMEM. */
+AJ_INTERNAL aj_pool *aj_pool_new(actjit_ctx *ctx, unsigned nthreads);
+/* Stops and frees the pool (cap: the nthreads it was made with). */
+AJ_INTERNAL void aj_pool_free(aj_pool *p, actjit_ctx *ctx, unsigned cap);
+/* Runs fn(arg, t) for t < ntasks on the pool and the caller; returns when
+** all are done.  Runs them on the caller alone if p is NULL or busy. */
+AJ_INTERNAL void aj_pool_run(aj_pool *p, unsigned ntasks,
+                             void (*fn)(void *, unsigned), void *arg);
+
 /* ---- cache.c ---- */
 
 /* The key of spec's kernels (see cache.c) in *key (ctx allocator, *len
