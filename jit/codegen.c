@@ -281,7 +281,9 @@ static void emit(cg *g, uint32_t i, LLVMValueRef x) {
     LLVMValueRef args[2];
     unsigned na = n->nargs;
     for (unsigned k = 0; k < na && k < 2; k++) args[k] = num(g, e->arg[k]);
-    r = runtime(g, aj_ops[n->op].spelling, args, na);
+    /* the runtime calls the exact softplus by its usual name */
+    r = runtime(g, n->op == AJ_LOG1PEXP ? "softplus" : aj_ops[n->op].spelling,
+                args, na);
     break;
   }
   }

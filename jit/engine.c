@@ -8,6 +8,9 @@
 ** actjit_error at the call site.
 */
 #include <llvm-c/Analysis.h>
+#include <llvm-c/BitReader.h>
+#include <llvm-c/Linker.h>
+#include <llvm-c/Transforms/PassBuilder.h>
 #include <llvm-c/Core.h>
 #include <llvm-c/Error.h>
 #include <llvm-c/LLJIT.h>
@@ -109,6 +112,68 @@ static LLVMTargetMachineRef host_machine(const aj_target *t, actjit_error *err,
                                  LLVMCodeModelJITDefault);
 }
 
+static const aj_blob *find_blob(const char *name) {
+  for (const aj_blob *b = aj_runtime_blobs; b->name; b++)
+    if (strcmp(b->name, name) == 0) return b;
+  return NULL;
+}
+
+/* Links the runtime functions m declares (one small bitcode module each)
+** and inlines them: after this, m calls nothing outside itself. */
+static actjit_status link_runtime(LLVMContextRef lctx, LLVMModuleRef m,
+                                  LLVMTargetMachineRef tm, actjit_error *err) {
+  int linked = 0;
+  for (LLVMValueRef fn = LLVMGetFirstFunction(m); fn;) {
+    LLVMValueRef next = LLVMGetNextFunction(fn);
+    size_t len;
+    const char *name = LLVMGetValueName2(fn, &len);
+    if (LLVMIsDeclaration(fn) && strncmp(name, "ajrt_", 5) == 0) {
+      const aj_blob *b = find_blob(name);
+      if (!b)
+        return aj_error(err, ACTJIT_EJIT, 0, 0,
+                        "the runtime has no function %.64s", name);
+      LLVMMemoryBufferRef buf = LLVMCreateMemoryBufferWithMemoryRange(
+          (const char *)b->data, b->len, b->name, 0);
+      LLVMModuleRef rm = NULL;
+      LLVMBool bad = LLVMParseBitcodeInContext2(lctx, buf, &rm);
+      LLVMDisposeMemoryBuffer(buf);
+      if (bad || LLVMLinkModules2(m, rm))
+        return aj_error(err, ACTJIT_EINTERNAL, 0, 0,
+                        "cannot link runtime function %.64s", b->name);
+      linked = 1;
+    }
+    fn = next;
+  }
+  if (!linked) return ACTJIT_OK;
+  /* Inline them everywhere, then drop them: internal + alwaysinline, and
+  ** the kernel's own target attributes govern the code. */
+  unsigned always = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
+  unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
+  unsigned optnone = LLVMGetEnumAttributeKindForName("optnone", 7);
+  for (LLVMValueRef fn = LLVMGetFirstFunction(m); fn;
+       fn = LLVMGetNextFunction(fn)) {
+    size_t len;
+    const char *name = LLVMGetValueName2(fn, &len);
+    if (strncmp(name, "ajrt_", 5) != 0 || LLVMIsDeclaration(fn)) continue;
+    LLVMSetLinkage(fn, LLVMInternalLinkage);
+    LLVMRemoveEnumAttributeAtIndex(fn, LLVMAttributeFunctionIndex, noinline);
+    LLVMRemoveEnumAttributeAtIndex(fn, LLVMAttributeFunctionIndex, optnone);
+    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                            LLVMCreateEnumAttribute(lctx, always, 0));
+    LLVMRemoveStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                                     "target-cpu", 10);
+    LLVMRemoveStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                                     "target-features", 15);
+    LLVMRemoveStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                                     "tune-cpu", 8);
+  }
+  LLVMPassBuilderOptionsRef opts = LLVMCreatePassBuilderOptions();
+  LLVMErrorRef e = LLVMRunPasses(m, "always-inline", tm, opts);
+  LLVMDisposePassBuilderOptions(opts);
+  if (e) return llvm_error(e, err, "cannot inline the runtime");
+  return ACTJIT_OK;
+}
+
 /* Builds the module for spec in lctx, ready for the host. */
 static LLVMModuleRef build_module(LLVMContextRef lctx, LLVMTargetMachineRef tm,
                                   const aj_kernel_spec *spec,
@@ -125,6 +190,11 @@ static LLVMModuleRef build_module(LLVMContextRef lctx, LLVMTargetMachineRef tm,
   LLVMTargetDataRef layout = LLVMCreateTargetDataLayout(tm);
   LLVMSetModuleDataLayout(m, layout);
   LLVMDisposeTargetData(layout);
+  *s = link_runtime(lctx, m, tm, err);
+  if (*s != ACTJIT_OK) {
+    LLVMDisposeModule(m);
+    return NULL;
+  }
   char *msg = NULL;
   if (LLVMVerifyModule(m, LLVMReturnStatusAction, &msg)) {
     *s = aj_error(err, ACTJIT_EINTERNAL, 0, 0, "invalid IR: %.200s", msg);

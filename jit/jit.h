@@ -116,6 +116,16 @@ AJ_INTERNAL void aj_cache_store(actjit_ctx *ctx, const char *name,
                                 const unsigned char *key, uint32_t keylen,
                                 const void *obj, size_t objlen);
 
+/* ---- The runtime's functions as bitcode (generated: runtime_blobs.c) ---- */
+
+typedef struct aj_blob {
+  const char *name; /* ajrt_<fn>_<t>x<W> */
+  const unsigned char *data;
+  size_t len;
+} aj_blob;
+/* Terminated by an entry with name NULL. */
+AJ_INTERNAL extern const aj_blob aj_runtime_blobs[];
+
 /* ---- codegen.c ---- */
 
 /* Opaque here so that only the files in jit/ see llvm-c types. */
