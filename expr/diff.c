@@ -55,46 +55,33 @@ aj_node *aj_diff_make(actjit_ctx *ctx, aj_op op, aj_node **a) {
   return NULL;
 }
 
+typedef struct diff_state {
+  aj_node *var;
+  uint8_t dep; /* AJ_N_X or AJ_N_PARAM: what depends on var */
+} diff_state;
+
+/* The derivative of one entry from its operands' derivatives (DZERO when
+** it has no term): the op's template with a b c, da db dc and self. */
+static aj_node *diff_step(void *ud, actjit_ctx *ctx, const aj_tape_ent *e,
+                          aj_node *const *d) {
+  const diff_state *st = ud;
+  aj_node *n = e->node;
+  if (n == st->var) return ctx->one;
+  if (!(n->flags & st->dep) || n->nargs == 0 || !aj_ops[n->op].deriv)
+    return ctx->dzero;
+  aj_node *bind[7] = {NULL, NULL, NULL, ctx->dzero, ctx->dzero, ctx->dzero, n};
+  int any = 0;
+  for (int k = 0; k < n->nargs; k++) {
+    bind[k] = n->arg[k];
+    bind[3 + k] = d[e->arg[k]];
+    any |= bind[3 + k] != ctx->dzero;
+  }
+  if (!any) return ctx->dzero;
+  return aj_subst_args(ctx, ctx->tmpl[n->op], bind, 7, AJ_BUILD_DIFF);
+}
+
 aj_node *aj_derivative(actjit_ctx *ctx, aj_node *root, aj_node *var) {
-  aj_tape t;
-  if (aj_tape_build(ctx, &root, 1, 0, &t)) {
-    ctx->make_fail = ACTJIT_ENOMEM;
-    return NULL;
-  }
-  /* d[i] = derivative of tape entry i, DZERO when it has no term. */
-  aj_node **d = aj_alloc(ctx, (size_t)t.n * sizeof *d);
-  aj_node *result = NULL;
-  if (!d) {
-    ctx->make_fail = ACTJIT_ENOMEM;
-    goto done;
-  }
-  const uint8_t dep = var->op == AJ_X ? AJ_N_X : AJ_N_PARAM;
-  for (uint32_t i = 0; i < t.n; i++) {
-    aj_node *n = t.ent[i].node;
-    if (n == var) {
-      d[i] = ctx->one;
-    } else if (!(n->flags & dep) || n->nargs == 0 ||
-               !aj_ops[n->op].deriv) {
-      d[i] = ctx->dzero;
-    } else {
-      aj_node *bind[7] = {NULL, NULL, NULL, ctx->dzero, ctx->dzero,
-                          ctx->dzero, n};
-      int any = 0;
-      for (int k = 0; k < n->nargs; k++) {
-        bind[k] = n->arg[k];
-        bind[3 + k] = d[t.ent[i].arg[k]];
-        any |= bind[3 + k] != ctx->dzero;
-      }
-      d[i] = any ? aj_subst_args(ctx, ctx->tmpl[n->op], bind, 7,
-                                 AJ_BUILD_DIFF)
-                 : ctx->dzero;
-      if (!d[i]) goto done;
-    }
-  }
-  result = d[t.root[0]];
-  if (result == ctx->dzero) result = ctx->zero;
-done:
-  aj_free(ctx, d, (size_t)t.n * sizeof *d);
-  aj_tape_free(ctx, &t);
-  return result;
+  diff_state st = {var, var->op == AJ_X ? AJ_N_X : AJ_N_PARAM};
+  aj_node *result = aj_tape_map(ctx, root, 0, diff_step, &st);
+  return result == ctx->dzero ? ctx->zero : result;
 }

@@ -209,6 +209,16 @@ AJ_INTERNAL int aj_tape_build(actjit_ctx *ctx, aj_node **roots,
                               uint32_t nroots, uint8_t only, aj_tape *t);
 AJ_INTERNAL void aj_tape_free(actjit_ctx *ctx, aj_tape *t);
 
+/* One step of a bottom-up map: the new node for entry e, given out[] for
+** the entries before it (out[e->arg[k]]; an operand outside the map, index
+** UINT32_MAX, is e->node->arg[k] unchanged).  NULL when a make failed. */
+typedef aj_node *(*aj_map_step)(void *ud, actjit_ctx *ctx,
+                                const aj_tape_ent *e, aj_node *const *out);
+/* Maps the tape of root (nodes whose flags meet `only`; 0 = all) bottom-up
+** and returns root's image, or NULL (then ctx->make_fail says why). */
+AJ_INTERNAL aj_node *aj_tape_map(actjit_ctx *ctx, aj_node *root, uint8_t only,
+                                 aj_map_step step, void *ud);
+
 /* ---- Passes (under lock; NULL when a make fails) ----------------------- */
 
 /* How substituted nodes are rebuilt. */

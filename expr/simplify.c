@@ -144,32 +144,17 @@ aj_node *aj_simp_make(actjit_ctx *ctx, aj_op op, aj_node **in) {
   return aj_make_v(ctx, op, a);
 }
 
+/* Simplifies one entry over its simplified operands. */
+static aj_node *simplify_step(void *ud, actjit_ctx *ctx, const aj_tape_ent *e,
+                              aj_node *const *out) {
+  (void)ud;
+  aj_node *n = e->node;
+  if (n->nargs == 0) return n;
+  aj_node *args[3] = {NULL, NULL, NULL};
+  for (int k = 0; k < n->nargs; k++) args[k] = out[e->arg[k]];
+  return aj_simp_make(ctx, (aj_op)n->op, args);
+}
+
 aj_node *aj_simplify(actjit_ctx *ctx, aj_node *root) {
-  aj_tape t;
-  if (aj_tape_build(ctx, &root, 1, 0, &t)) {
-    ctx->make_fail = ACTJIT_ENOMEM;
-    return NULL;
-  }
-  aj_node **out = aj_alloc(ctx, (size_t)t.n * sizeof *out);
-  aj_node *result = NULL;
-  if (!out) {
-    ctx->make_fail = ACTJIT_ENOMEM;
-    goto done;
-  }
-  for (uint32_t i = 0; i < t.n; i++) {
-    aj_node *n = t.ent[i].node;
-    if (n->nargs == 0) {
-      out[i] = n;
-      continue;
-    }
-    aj_node *args[3] = {NULL, NULL, NULL};
-    for (int k = 0; k < n->nargs; k++) args[k] = out[t.ent[i].arg[k]];
-    out[i] = aj_simp_make(ctx, (aj_op)n->op, args);
-    if (!out[i]) goto done;
-  }
-  result = out[t.root[0]];
-done:
-  aj_free(ctx, out, (size_t)t.n * sizeof *out);
-  aj_tape_free(ctx, &t);
-  return result;
+  return aj_tape_map(ctx, root, 0, simplify_step, NULL);
 }

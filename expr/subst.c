@@ -5,54 +5,38 @@
 */
 #include "node.h"
 
-/* Rebuilds the nodes of t (visited subset) bottom-up with leaf
-** replacements already stored in ent->node->scratch for this epoch. */
-static aj_node *rebuild(actjit_ctx *ctx, aj_tape *t, aj_node **out,
-                        aj_node *(*leaf)(void *, aj_node *), void *ud,
-                        aj_build how) {
-  for (uint32_t i = 0; i < t->n; i++) {
-    aj_node *n = t->ent[i].node;
-    if (n->nargs == 0) {
-      out[i] = leaf(ud, n);
-      continue;
-    }
-    aj_node *args[3] = {NULL, NULL, NULL};
-    for (int k = 0; k < n->nargs; k++) {
-      uint32_t j = t->ent[i].arg[k];
-      args[k] = j == UINT32_MAX ? n->arg[k] : out[j];
-    }
-    switch (how) {
-    case AJ_BUILD_RAW:
-      out[i] = aj_make_v(ctx, (aj_op)n->op, args);
-      break;
-    case AJ_BUILD_SIMPLIFY:
-      out[i] = aj_simp_make(ctx, (aj_op)n->op, args);
-      break;
-    case AJ_BUILD_DIFF:
-      out[i] = aj_diff_make(ctx, (aj_op)n->op, args);
-      break;
-    }
-    if (!out[i]) return NULL;
+typedef struct rebuild_state {
+  aj_node *(*leaf)(void *, aj_node *); /* a leaf's replacement */
+  void *ud;
+  aj_build how;
+} rebuild_state;
+
+/* Rebuilds one entry over its rebuilt operands. */
+static aj_node *rebuild_step(void *ud, actjit_ctx *ctx, const aj_tape_ent *e,
+                             aj_node *const *out) {
+  const rebuild_state *st = ud;
+  aj_node *n = e->node;
+  if (n->nargs == 0) return st->leaf(st->ud, n);
+  aj_node *args[3] = {NULL, NULL, NULL};
+  for (int k = 0; k < n->nargs; k++) {
+    uint32_t j = e->arg[k];
+    args[k] = j == UINT32_MAX ? n->arg[k] : out[j];
   }
-  return out[t->root[0]];
+  switch (st->how) {
+  case AJ_BUILD_RAW: return aj_make_v(ctx, (aj_op)n->op, args);
+  case AJ_BUILD_SIMPLIFY: return aj_simp_make(ctx, (aj_op)n->op, args);
+  case AJ_BUILD_DIFF: return aj_diff_make(ctx, (aj_op)n->op, args);
+  }
+  return NULL;
 }
 
+/* Rebuilds the part of root that contains `only`, leaves mapped by leaf. */
 static aj_node *subst(actjit_ctx *ctx, aj_node *root, uint8_t only,
                       aj_node *(*leaf)(void *, aj_node *), void *ud,
                       aj_build how) {
   if (!(root->flags & only)) return root;
-  aj_tape t;
-  if (aj_tape_build(ctx, &root, 1, only, &t)) {
-    ctx->make_fail = ACTJIT_ENOMEM;
-    return NULL;
-  }
-  aj_node *result = NULL;
-  aj_node **out = aj_alloc(ctx, (size_t)t.n * sizeof *out);
-  if (out) result = rebuild(ctx, &t, out, leaf, ud, how);
-  else ctx->make_fail = ACTJIT_ENOMEM;
-  aj_free(ctx, out, (size_t)t.n * sizeof *out);
-  aj_tape_free(ctx, &t);
-  return result;
+  rebuild_state st = {leaf, ud, how};
+  return aj_tape_map(ctx, root, only, rebuild_step, &st);
 }
 
 typedef struct args_map {

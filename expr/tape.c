@@ -78,3 +78,25 @@ void aj_tape_free(actjit_ctx *ctx, aj_tape *t) {
   aj_free(ctx, t->ent, t->cap_ * sizeof *t->ent);
   memset(t, 0, sizeof *t);
 }
+
+aj_node *aj_tape_map(actjit_ctx *ctx, aj_node *root, uint8_t only,
+                     aj_map_step step, void *ud) {
+  aj_tape t;
+  if (aj_tape_build(ctx, &root, 1, only, &t)) {
+    ctx->make_fail = ACTJIT_ENOMEM;
+    return NULL;
+  }
+  aj_node **out = aj_alloc(ctx, (size_t)t.n * sizeof *out);
+  aj_node *result = NULL;
+  if (!out) {
+    ctx->make_fail = ACTJIT_ENOMEM;
+  } else {
+    uint32_t i;
+    for (i = 0; i < t.n; i++)
+      if (!(out[i] = step(ud, ctx, &t.ent[i], out))) break;
+    if (i == t.n) result = out[t.root[0]];
+  }
+  aj_free(ctx, out, (size_t)t.n * sizeof *out);
+  aj_tape_free(ctx, &t);
+  return result;
+}

@@ -302,46 +302,53 @@ static void call(const actjit_activation *a, aj_dtype dt, int backward,
   }
 }
 
+/* The checked forward call, for either dtype. */
+static actjit_status forward(const actjit_activation *a, aj_dtype dt,
+                             const void *params, const void *x, void *y,
+                             size_t n) {
+  actjit_status s = check(a, x, y, n, params);
+  if (s == ACTJIT_OK && n) call(a, dt, 0, x, NULL, y, n, params, NULL);
+  return s;
+}
+
+/* The checked backward call, for either dtype.  dparams may be NULL. */
+static actjit_status backward(const actjit_activation *a, aj_dtype dt,
+                              const void *params, const void *x,
+                              const void *dy, void *dx, size_t n,
+                              void *dparams) {
+  if (n && !dy) return ACTJIT_EINVAL;
+  actjit_status s = check(a, x, dx, n, params);
+  if (s != ACTJIT_OK || !n) return s;
+  double scratch[64]; /* gradients not wanted: room for 64 of either type */
+  if (!dparams && a->nrparams) dparams = scratch;
+  call(a, dt, 1, x, dy, dx, n, params, dparams);
+  return ACTJIT_OK;
+}
+
 actjit_status actjit_forward_f32_p(const actjit_activation *a,
                                    const float *params, const float *x,
                                    float *y, size_t n) {
-  actjit_status s = check(a, x, y, n, params);
-  if (s == ACTJIT_OK && n) call(a, AJ_F32, 0, x, NULL, y, n, params, NULL);
-  return s;
+  return forward(a, AJ_F32, params, x, y, n);
 }
 
 actjit_status actjit_forward_f64_p(const actjit_activation *a,
                                    const double *params, const double *x,
                                    double *y, size_t n) {
-  actjit_status s = check(a, x, y, n, params);
-  if (s == ACTJIT_OK && n) call(a, AJ_F64, 0, x, NULL, y, n, params, NULL);
-  return s;
+  return forward(a, AJ_F64, params, x, y, n);
 }
 
 actjit_status actjit_backward_f32_p(const actjit_activation *a,
                                     const float *params, const float *x,
                                     const float *dy, float *dx, size_t n,
                                     float *dparams) {
-  if (n && !dy) return ACTJIT_EINVAL;
-  actjit_status s = check(a, x, dx, n, params);
-  if (s != ACTJIT_OK || !n) return s;
-  float scratch[64];
-  if (!dparams && a->nrparams) dparams = scratch; /* gradients not wanted */
-  call(a, AJ_F32, 1, x, dy, dx, n, params, dparams);
-  return ACTJIT_OK;
+  return backward(a, AJ_F32, params, x, dy, dx, n, dparams);
 }
 
 actjit_status actjit_backward_f64_p(const actjit_activation *a,
                                     const double *params, const double *x,
                                     const double *dy, double *dx, size_t n,
                                     double *dparams) {
-  if (n && !dy) return ACTJIT_EINVAL;
-  actjit_status s = check(a, x, dx, n, params);
-  if (s != ACTJIT_OK || !n) return s;
-  double scratch[64];
-  if (!dparams && a->nrparams) dparams = scratch;
-  call(a, AJ_F64, 1, x, dy, dx, n, params, dparams);
-  return ACTJIT_OK;
+  return backward(a, AJ_F64, params, x, dy, dx, n, dparams);
 }
 
 /* The default runtime parameters, or NULL (then EUNBOUND) if one has none. */

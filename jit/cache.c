@@ -150,24 +150,12 @@ static int file_path(const actjit_ctx *ctx, const char *name, char *buf,
   return snprintf(buf, size, "%s/%s.o", dir, name) < (int)size;
 }
 
-static int read_all(int fd, void *p, size_t n) {
+/* Reads (writing == 0) or writes all n bytes, retrying short transfers
+** and EINTR.  0, or -1. */
+static int transfer(int fd, void *p, size_t n, int writing) {
   unsigned char *z = p;
   while (n) {
-    ssize_t r = read(fd, z, n);
-    if (r <= 0) {
-      if (r < 0 && errno == EINTR) continue;
-      return -1;
-    }
-    z += r;
-    n -= (size_t)r;
-  }
-  return 0;
-}
-
-static int write_all(int fd, const void *p, size_t n) {
-  const unsigned char *z = p;
-  while (n) {
-    ssize_t r = write(fd, z, n);
+    ssize_t r = writing ? write(fd, z, n) : read(fd, z, n);
     if (r <= 0) {
       if (r < 0 && errno == EINTR) continue;
       return -1;
@@ -195,7 +183,7 @@ int aj_cache_load(actjit_ctx *ctx, const char *name, const unsigned char *key,
       (uint64_t)st.st_size <= (uint64_t)keylen + MAX_OBJECT + 24) {
     size = (size_t)st.st_size;
     file = aj_alloc(ctx, size);
-    if (file && read_all(fd, file, size) == 0) {
+    if (file && transfer(fd, file, size, 0) == 0) {
       uint32_t kl, ol;
       uint64_t sum;
       memcpy(&kl, file + 8, 4);
@@ -251,7 +239,7 @@ void aj_cache_store(actjit_ctx *ctx, const char *name,
       memcpy(all + 16, key, keylen);
       memcpy(all + 16 + keylen, obj, objlen);
       uint64_t sum = checksum(all, total);
-      ok = write_all(fd, all, total) == 0 && write_all(fd, &sum, 8) == 0;
+      ok = transfer(fd, all, total, 1) == 0 && transfer(fd, &sum, 8, 1) == 0;
       aj_free(ctx, all, total);
     }
     ok = close(fd) == 0 && ok;
