@@ -1,14 +1,17 @@
 /*
 ** cli/main.c: the `actjit` command.
 **
-** Owns the command line: argument parsing, the `diff` and `eval`
-** subcommands, and how a library error is shown on stderr (the error line,
-** the source line it points into, and carets under the offending bytes).
+** Owns the command line: argument parsing, the `diff`, `eval`, `run`, `ir`
+** and `asm` subcommands, and how a library error is shown on stderr (the
+** error line, the source line it points into, and carets under the
+** offending bytes).  `diff` and `eval` use the reference interpreter; `run`,
+** `ir` and `asm` compile EXPR to native kernels (actjit_compile).
 ** Uses only the public API in include/actjit.h; it must not include
 ** anything from expr/ or parser/.  (The REPL comes in a later issue.)
 **
-** Exit status: 0 success, 1 an error reported by the library (or a write
-** error on stdout), 2 bad usage.
+** Exit status: 0 success, 1 an error reported by the library (or a read
+** error on stdin, a write error on stdout), 2 bad usage (for `run`, also a
+** token on stdin that is not a number).
 */
 #include "actjit.h"
 
@@ -18,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { EXIT_LIBRARY = 1, EXIT_USAGE = 2 };
 
@@ -30,9 +34,12 @@ typedef struct binding {
 
 /* The parsed command line of a subcommand. */
 typedef struct cmdline {
-  const char *cmd; /* "diff" or "eval" */
+  const char *cmd; /* "diff", "eval", "run", "ir" or "asm" */
   binding *binds;  /* --param bindings, in command-line order */
   size_t nbinds;
+  binding *runtimes; /* --runtime parameters (run, ir, asm), in order */
+  size_t nruntimes;
+  int f64;         /* run: --dtype f64 (default f32) */
   const char *src; /* EXPR */
   double *xs;      /* eval: the X values */
   size_t nxs;
@@ -48,6 +55,12 @@ typedef struct session {
 static const char usage_text[] =
     "usage: actjit diff [--param NAME=VALUE]... EXPR\n"
     "       actjit eval [--param NAME=VALUE]... EXPR X...\n"
+    "       actjit run [--dtype f32|f64] [--param NAME=VALUE]...\n"
+    "                  [--runtime NAME=VALUE]... EXPR < X-VALUES\n"
+    "       actjit ir [--param NAME=VALUE]...\n"
+    "                 [--runtime NAME[=VALUE]]... EXPR\n"
+    "       actjit asm [--param NAME=VALUE]...\n"
+    "                  [--runtime NAME[=VALUE]]... EXPR\n"
     "       actjit --help | --version\n"
     "\n"
     "EXPR is an activation function of x written as math text: a catalog\n"
@@ -58,15 +71,33 @@ static const char usage_text[] =
     "  diff   print f, df/dx, and df/dP for each parameter P left unbound\n"
     "  eval   print \"x<TAB>f(x)<TAB>f'(x)\" for each X (a number; inf, -inf\n"
     "         and nan are allowed); unbound parameters take their defaults\n"
+    "  run    compile EXPR to native kernels, read whitespace-separated x\n"
+    "         values from standard input (numbers; inf, -inf, nan allowed)\n"
+    "         and print \"x<TAB>f(x)<TAB>f'(x)\" for each, computed by the\n"
+    "         compiled forward and backward kernels (%.9g for f32, %.17g\n"
+    "         for f64).  With --runtime, the last lines are\n"
+    "         \"# df/dNAME summed = S\", the parameter gradient over all\n"
+    "         inputs.  Stops at the first token that is not a number (exit\n"
+    "         status 2), after printing the lines of the values before it.\n"
+    "  ir     compile EXPR and print the kernels' LLVM IR\n"
+    "  asm    compile EXPR and print the kernels' host assembly\n"
+    "\n"
+    "diff and eval use the float64 reference interpreter; run, ir and asm\n"
+    "the JIT.  There, parameters neither bound nor runtime take their\n"
+    "defaults (folded into the code).\n"
     "\n"
     "Options (they go before EXPR):\n"
-    "  --param NAME=VALUE  bind parameter NAME to the number VALUE\n"
-    "  --                  end of options (for an EXPR starting with '-')\n"
-    "  -h, --help          show this help and exit\n"
-    "  --version           show the version and exit\n"
+    "  --param NAME=VALUE    bind parameter NAME to the number VALUE\n"
+    "  --runtime NAME=VALUE  (run, ir, asm) make NAME a runtime parameter of\n"
+    "                        the kernels, passed VALUE on each call (ir and\n"
+    "                        asm ignore VALUE and accept NAME alone)\n"
+    "  --dtype f32|f64       (run) the kernels' element type; default f32\n"
+    "  --                    end of options (for an EXPR starting with '-')\n"
+    "  -h, --help            show this help and exit\n"
+    "  --version             show the version and exit\n"
     "\n"
-    "Exit status: 0 success, 1 error in EXPR (shown with its position),\n"
-    "2 bad usage.\n";
+    "Exit status: 0 success, 1 error in EXPR (shown with its position) or\n"
+    "from the library, 2 bad usage.\n";
 
 /* Prints "actjit: <message>" and a hint on stderr; returns EXIT_USAGE. */
 static int usage_error(const char *fmt, ...) {
@@ -104,30 +135,61 @@ static int is_name(const char *s) {
   return p != s;
 }
 
-/* Splits arg ("NAME=VALUE", modified in place) into cl's next binding.
-** Returns 0, or EXIT_USAGE after printing why. */
-static int add_binding(cmdline *cl, char *arg) {
+/* 1 if the subcommand compiles EXPR to kernels (run, ir, asm). */
+static int is_jit_cmd(const cmdline *cl) {
+  return strcmp(cl->cmd, "run") == 0 || strcmp(cl->cmd, "ir") == 0 ||
+         strcmp(cl->cmd, "asm") == 0;
+}
+
+/* Splits arg ("NAME=VALUE", modified in place) into cl's next binding: a
+** --param binding, or a --runtime parameter when opt is "--runtime" (where
+** ir and asm, which never call the kernels, also accept "NAME" alone).  A
+** name may be given once, as --param or as --runtime.  Returns 0, or
+** EXIT_USAGE after printing why. */
+static int add_binding(cmdline *cl, const char *opt, char *arg) {
+  int runtime = strcmp(opt, "--runtime") == 0;
+  int value_optional = runtime && strcmp(cl->cmd, "run") != 0;
+  binding *list = runtime ? cl->runtimes : cl->binds;
+  size_t *count = runtime ? &cl->nruntimes : &cl->nbinds;
   char *eq = strchr(arg, '=');
-  double value;
+  size_t namelen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
+  double value = NAN;
   size_t i;
-  if (eq == NULL)
-    return usage_error("--param '%s': expected NAME=VALUE", arg);
-  *eq = '\0';
+  if (eq == NULL && !value_optional)
+    return usage_error("%s '%s': expected NAME=VALUE", opt, arg);
+  if (eq != NULL)
+    *eq = '\0';
   if (!is_name(arg)) {
-    *eq = '=';
-    return usage_error("--param '%s': '%.*s' is not a name", arg,
-                       (int)(eq - arg), arg);
+    if (eq != NULL)
+      *eq = '=';
+    return usage_error("%s '%s': '%.*s' is not a name", opt, arg, (int)namelen,
+                       arg);
   }
-  if (!parse_number(eq + 1, &value)) {
+  if (eq != NULL && !parse_number(eq + 1, &value)) {
     *eq = '=';
-    return usage_error("--param '%s': '%s' is not a number", arg, eq + 1);
+    return usage_error("%s '%s': '%s' is not a number", opt, arg, eq + 1);
   }
-  for (i = 0; i < cl->nbinds; i++)
-    if (strcmp(cl->binds[i].name, arg) == 0)
-      return usage_error("--param %s given twice", arg);
-  cl->binds[cl->nbinds].name = arg;
-  cl->binds[cl->nbinds].value = value;
-  cl->nbinds++;
+  for (i = 0; i < *count; i++)
+    if (strcmp(list[i].name, arg) == 0)
+      return usage_error("%s %s given twice", opt, arg);
+  for (i = 0; i < (runtime ? cl->nbinds : cl->nruntimes); i++)
+    if (strcmp((runtime ? cl->binds : cl->runtimes)[i].name, arg) == 0)
+      return usage_error("%s given both as --param and as --runtime", arg);
+  list[*count].name = arg;
+  list[*count].value = value;
+  (*count)++;
+  return 0;
+}
+
+/* Sets cl->f64 from a --dtype value.  Returns 0, or EXIT_USAGE after
+** printing why. */
+static int set_dtype(cmdline *cl, const char *value) {
+  if (strcmp(value, "f32") == 0)
+    cl->f64 = 0;
+  else if (strcmp(value, "f64") == 0)
+    cl->f64 = 1;
+  else
+    return usage_error("--dtype '%s': expected f32 or f64", value);
   return 0;
 }
 
@@ -137,9 +199,11 @@ static int add_binding(cmdline *cl, char *arg) {
 static int parse_args(int argc, char **argv, cmdline *cl) {
   int i = 2, rc;
   int is_eval = strcmp(cl->cmd, "eval") == 0;
+  int is_run = strcmp(cl->cmd, "run") == 0;
   cl->binds = calloc((size_t)argc, sizeof *cl->binds);
+  cl->runtimes = calloc((size_t)argc, sizeof *cl->runtimes);
   cl->xs = calloc((size_t)argc, sizeof *cl->xs);
-  if (cl->binds == NULL || cl->xs == NULL) {
+  if (cl->binds == NULL || cl->runtimes == NULL || cl->xs == NULL) {
     fputs("actjit: out of memory\n", stderr);
     return EXIT_LIBRARY;
   }
@@ -155,10 +219,28 @@ static int parse_args(int argc, char **argv, cmdline *cl) {
     } else if (strcmp(a, "--param") == 0) {
       if (i + 1 >= argc)
         return usage_error("option '--param' needs NAME=VALUE");
-      if ((rc = add_binding(cl, argv[++i])) != 0)
+      if ((rc = add_binding(cl, "--param", argv[++i])) != 0)
         return rc;
     } else if (strncmp(a, "--param=", 8) == 0) {
-      if ((rc = add_binding(cl, a + 8)) != 0)
+      if ((rc = add_binding(cl, "--param", a + 8)) != 0)
+        return rc;
+    } else if (strcmp(a, "--runtime") == 0 ||
+               strncmp(a, "--runtime=", 10) == 0) {
+      if (!is_jit_cmd(cl))
+        return usage_error("%s: option '--runtime' is for run, ir and asm "
+                           "only",
+                           cl->cmd);
+      if (a[9] == '\0' && i + 1 >= argc)
+        return usage_error("option '--runtime' needs NAME=VALUE");
+      if ((rc = add_binding(cl, "--runtime",
+                            a[9] == '\0' ? argv[++i] : a + 10)) != 0)
+        return rc;
+    } else if (strcmp(a, "--dtype") == 0 || strncmp(a, "--dtype=", 8) == 0) {
+      if (!is_run)
+        return usage_error("%s: option '--dtype' is for run only", cl->cmd);
+      if (a[7] == '\0' && i + 1 >= argc)
+        return usage_error("option '--dtype' needs f32 or f64");
+      if ((rc = set_dtype(cl, a[7] == '\0' ? argv[++i] : a + 8)) != 0)
         return rc;
     } else {
       return usage_error("%s: unknown option '%s' (put '--' before an EXPR "
@@ -171,7 +253,11 @@ static int parse_args(int argc, char **argv, cmdline *cl) {
   cl->src = argv[i++];
   if (!is_eval) {
     if (i < argc)
-      return usage_error("diff: unexpected argument '%s' after EXPR", argv[i]);
+      return usage_error("%s: unexpected argument '%s' after EXPR%s", cl->cmd,
+                         argv[i],
+                         is_run ? " (run reads the x values from standard "
+                                  "input)"
+                                : "");
     return 0;
   }
   if (i >= argc)
@@ -318,14 +404,17 @@ static int cmd_diff(const cmdline *cl) {
   return rc;
 }
 
-/* Prints v with %.17g (enough digits to read back the same double), and
-** every NaN as "nan" whatever its sign bit (glibc would print "-nan"). */
-static void print_number(double v, const char *after) {
+/* Prints v with %.<digits>g, and every NaN as "nan" whatever its sign bit
+** (glibc would print "-nan"). */
+static void print_g(double v, int digits, const char *after) {
   if (isnan(v))
     printf("nan%s", after);
   else
-    printf("%.17g%s", v, after);
+    printf("%.*g%s", digits, v, after);
 }
+
+/* Prints v with %.17g (enough digits to read back the same double). */
+static void print_number(double v, const char *after) { print_g(v, 17, after); }
 
 /* actjit eval: "x<TAB>f(x)<TAB>f'(x)" for each X, parameters left unbound
 ** taking their defaults (EUNBOUND from the library when one has none). */
@@ -372,6 +461,342 @@ done:
   return rc;
 }
 
+/* ---- run, ir, asm: the compiled kernels -------------------------------- */
+
+/* run: values per kernel call, and bytes per read of stdin. */
+enum { RUN_BATCH = 4096, READ_CHUNK = 65536 };
+
+/* Compiles cl->src, with each --param bound and each --runtime name a
+** runtime parameter, into *a in a new context *ctx.  Returns 0, or
+** EXIT_LIBRARY after reporting the error.  The caller frees *a and then
+** *ctx, either way. */
+static int compile_activation(const cmdline *cl, actjit_ctx **ctx,
+                              actjit_activation **a) {
+  actjit_error err = {0};
+  actjit_options opt;
+  actjit_binding *bind;
+  const char **runtime;
+  actjit_status st;
+  size_t i;
+  *a = NULL;
+  *ctx = actjit_ctx_new(NULL, &err);
+  if (*ctx == NULL)
+    return report(err.code ? err.code : ACTJIT_ENOMEM, &err, NULL);
+  bind = calloc(cl->nbinds + 1, sizeof *bind);
+  runtime = calloc(cl->nruntimes + 1, sizeof *runtime);
+  if (bind == NULL || runtime == NULL) {
+    free(bind);
+    free(runtime);
+    fputs("actjit: out of memory\n", stderr);
+    return EXIT_LIBRARY;
+  }
+  for (i = 0; i < cl->nbinds; i++) {
+    bind[i].name = cl->binds[i].name;
+    bind[i].value = cl->binds[i].value;
+  }
+  for (i = 0; i < cl->nruntimes; i++)
+    runtime[i] = cl->runtimes[i].name;
+  memset(&opt, 0, sizeof opt);
+  opt.bind = bind;
+  opt.nbind = cl->nbinds;
+  opt.runtime = runtime;
+  opt.nruntime = cl->nruntimes;
+  st = actjit_compile(*ctx, cl->src, &opt, a, &err);
+  free(bind);
+  free(runtime);
+  /* Parse errors point into the source; a bad --param or --runtime name
+  ** and a failed code generation do not. */
+  if (st != ACTJIT_OK)
+    return report_maybe_located(st, &err, cl->src);
+  return 0;
+}
+
+/* Reports a failed kernel call (no actjit_error there) as report does. */
+static int report_call(actjit_status st) {
+  actjit_error err;
+  memset(&err, 0, sizeof err);
+  err.code = st;
+  return report(st, &err, NULL);
+}
+
+/* The state of `actjit run`: one batch of x values in the dtype, the
+** kernels' outputs, and the runtime parameters' values and summed
+** gradients. */
+typedef struct run_state {
+  const actjit_activation *a;
+  int f64;
+  size_t n;       /* x values in the batch */
+  size_t nparams; /* runtime parameters */
+  float *x32, *y32, *dx32, *ones32, *p32, *dp32;
+  double *x64, *y64, *dx64, *ones64, *p64, *dp64;
+  double *dpsum; /* df/dp_k summed over every input so far */
+} run_state;
+
+/* Allocates r's arrays (r->f64 and r->nparams set).  Returns 0, or
+** EXIT_LIBRARY after saying so. */
+static int run_state_alloc(run_state *r) {
+  size_t i, np = r->nparams + 1;
+  if (r->f64) {
+    r->x64 = malloc(RUN_BATCH * sizeof *r->x64);
+    r->y64 = malloc(RUN_BATCH * sizeof *r->y64);
+    r->dx64 = malloc(RUN_BATCH * sizeof *r->dx64);
+    r->ones64 = malloc(RUN_BATCH * sizeof *r->ones64);
+    r->p64 = calloc(np, sizeof *r->p64);
+    r->dp64 = calloc(np, sizeof *r->dp64);
+  } else {
+    r->x32 = malloc(RUN_BATCH * sizeof *r->x32);
+    r->y32 = malloc(RUN_BATCH * sizeof *r->y32);
+    r->dx32 = malloc(RUN_BATCH * sizeof *r->dx32);
+    r->ones32 = malloc(RUN_BATCH * sizeof *r->ones32);
+    r->p32 = calloc(np, sizeof *r->p32);
+    r->dp32 = calloc(np, sizeof *r->dp32);
+  }
+  r->dpsum = calloc(np, sizeof *r->dpsum);
+  if (r->dpsum == NULL || (r->f64 ? !r->x64 || !r->y64 || !r->dx64 ||
+                                        !r->ones64 || !r->p64 || !r->dp64
+                                  : !r->x32 || !r->y32 || !r->dx32 ||
+                                        !r->ones32 || !r->p32 || !r->dp32)) {
+    fputs("actjit: out of memory\n", stderr);
+    return EXIT_LIBRARY;
+  }
+  for (i = 0; i < RUN_BATCH; i++) { /* dy = 1: the backward gives f' */
+    if (r->f64)
+      r->ones64[i] = 1.0;
+    else
+      r->ones32[i] = 1.0f;
+  }
+  return 0;
+}
+
+/* Frees r's arrays. */
+static void run_state_free(run_state *r) {
+  free(r->x32);
+  free(r->y32);
+  free(r->dx32);
+  free(r->ones32);
+  free(r->p32);
+  free(r->dp32);
+  free(r->x64);
+  free(r->y64);
+  free(r->dx64);
+  free(r->ones64);
+  free(r->p64);
+  free(r->dp64);
+  free(r->dpsum);
+}
+
+/* Runs the forward and backward kernels on the batch, prints its lines
+** and adds its parameter gradients to r->dpsum; the batch is then empty.
+** Returns 0, or EXIT_LIBRARY after reporting a failed call (or on a write
+** error, which main reports). */
+static int run_batch(run_state *r) {
+  actjit_status st;
+  size_t i, k, n = r->n, np = r->nparams;
+  if (n == 0)
+    return 0;
+  r->n = 0;
+  if (r->f64) {
+    for (k = 0; k < np; k++)
+      r->dp64[k] = 0.0;
+    st = np ? actjit_forward_f64_p(r->a, r->p64, r->x64, r->y64, n)
+            : actjit_forward_f64(r->a, r->x64, r->y64, n);
+    if (st == ACTJIT_OK)
+      st = np ? actjit_backward_f64_p(r->a, r->p64, r->x64, r->ones64, r->dx64,
+                                      n, r->dp64)
+              : actjit_backward_f64(r->a, r->x64, r->ones64, r->dx64, n);
+    if (st != ACTJIT_OK)
+      return report_call(st);
+    for (k = 0; k < np; k++)
+      r->dpsum[k] += r->dp64[k];
+    for (i = 0; i < n; i++) {
+      print_g(r->x64[i], 17, "\t");
+      print_g(r->y64[i], 17, "\t");
+      print_g(r->dx64[i], 17, "\n");
+    }
+  } else {
+    for (k = 0; k < np; k++)
+      r->dp32[k] = 0.0f;
+    st = np ? actjit_forward_f32_p(r->a, r->p32, r->x32, r->y32, n)
+            : actjit_forward_f32(r->a, r->x32, r->y32, n);
+    if (st == ACTJIT_OK)
+      st = np ? actjit_backward_f32_p(r->a, r->p32, r->x32, r->ones32, r->dx32,
+                                      n, r->dp32)
+              : actjit_backward_f32(r->a, r->x32, r->ones32, r->dx32, n);
+    if (st != ACTJIT_OK)
+      return report_call(st);
+    for (k = 0; k < np; k++) /* batch sums in float, the total in double */
+      r->dpsum[k] += r->dp32[k];
+    for (i = 0; i < n; i++) {
+      print_g(r->x32[i], 9, "\t");
+      print_g(r->y32[i], 9, "\t");
+      print_g(r->dx32[i], 9, "\n");
+    }
+  }
+  return ferror(stdout) ? EXIT_LIBRARY : 0;
+}
+
+/* A token of stdin being read: the bytes since the last whitespace. */
+typedef struct token {
+  char *text; /* NUL-terminated once complete */
+  size_t len, cap;
+} token;
+
+/* Appends c to t.  Returns 0, or EXIT_LIBRARY after saying so. */
+static int token_push(token *t, char c) {
+  if (t->len + 1 >= t->cap) {
+    size_t cap = t->cap ? 2 * t->cap : 64;
+    char *text = realloc(t->text, cap);
+    if (text == NULL) {
+      fputs("actjit: out of memory\n", stderr);
+      return EXIT_LIBRARY;
+    }
+    t->text = text;
+    t->cap = cap;
+  }
+  t->text[t->len++] = c;
+  return 0;
+}
+
+/* Adds the complete token t (read on stdin line `line`) to r's batch as a
+** number, running the batch when it is full; t is then empty.  A token
+** that is not a number: runs the values before it, then reports it and
+** returns EXIT_USAGE.  Returns 0, or the exit status after reporting. */
+static int take_token(run_state *r, token *t, unsigned long line) {
+  char shown[52];
+  size_t i, j;
+  int ok;
+  t->text[t->len] = '\0';
+  if (strlen(t->text) != t->len) { /* a NUL byte inside */
+    ok = 0;
+  } else if (r->f64) {
+    ok = parse_number(t->text, &r->x64[r->n]);
+  } else {
+    char *end;
+    r->x32[r->n] = strtof(t->text, &end); /* one rounding, to float */
+    ok = end != t->text && *end == '\0';
+  }
+  if (ok) {
+    t->len = 0;
+    return ++r->n == RUN_BATCH ? run_batch(r) : 0;
+  }
+  ok = run_batch(r); /* the values before it get their lines */
+  if (ok != 0)
+    return ok;
+  for (i = j = 0; i < t->len && j < 40; i++) /* printable, and short */
+    shown[j++] = (unsigned char)t->text[i] < 0x20 || t->text[i] == 0x7f
+                     ? '?'
+                     : t->text[i];
+  shown[j] = '\0';
+  return usage_error("run: standard input line %lu: '%s%s' is not a number",
+                     line, shown, i < t->len ? "..." : "");
+}
+
+/* 1 for the bytes that separate x values: C-locale whitespace. */
+static int is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+         c == '\f';
+}
+
+/* actjit run: the compiled kernels on the x values of stdin, batch by
+** batch.  Each read of stdin is answered (and stdout flushed) before the
+** next one, so interactive input gets its lines as soon as it is typed. */
+static int cmd_run(const cmdline *cl) {
+  actjit_ctx *ctx = NULL;
+  actjit_activation *a = NULL;
+  run_state r;
+  token t = {NULL, 0, 0};
+  char *chunk = NULL;
+  unsigned long line = 1;
+  size_t i, k;
+  int rc;
+  memset(&r, 0, sizeof r);
+  rc = compile_activation(cl, &ctx, &a);
+  if (rc != 0)
+    goto done;
+  r.a = a;
+  r.f64 = cl->f64;
+  r.nparams = actjit_runtime_count(a);
+  rc = run_state_alloc(&r);
+  chunk = malloc(READ_CHUNK);
+  if (rc == 0 && chunk == NULL) {
+    fputs("actjit: out of memory\n", stderr);
+    rc = EXIT_LIBRARY;
+  }
+  if (rc != 0)
+    goto done;
+  /* The kernels take runtime parameters in actjit_runtime_name order,
+  ** which is the order of the --runtime options. */
+  for (k = 0; k < r.nparams; k++) {
+    if (r.f64)
+      r.p64[k] = cl->runtimes[k].value;
+    else
+      r.p32[k] = (float)cl->runtimes[k].value;
+  }
+  for (;;) {
+    ssize_t got = read(STDIN_FILENO, chunk, READ_CHUNK);
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got < 0) {
+      fprintf(stderr, "actjit: error reading standard input: %s\n",
+              strerror(errno));
+      rc = EXIT_LIBRARY;
+      break;
+    }
+    for (i = 0; i < (size_t)got && rc == 0; i++) {
+      if (!is_space(chunk[i]))
+        rc = token_push(&t, chunk[i]);
+      else if (t.len > 0)
+        rc = take_token(&r, &t, line);
+      if (chunk[i] == '\n')
+        line++;
+    }
+    if (rc == 0 && got == 0 && t.len > 0) /* the last token, at EOF */
+      rc = take_token(&r, &t, line);
+    if (rc == 0)
+      rc = run_batch(&r);
+    if (rc == 0 && fflush(stdout) != 0)
+      rc = EXIT_LIBRARY; /* main reports the write error */
+    if (rc != 0 || got == 0)
+      break;
+  }
+  for (k = 0; rc == 0 && k < r.nparams; k++) {
+    printf("# df/d%s summed = ", actjit_runtime_name(a, k));
+    print_g(r.dpsum[k], r.f64 ? 17 : 9, "\n");
+  }
+done:
+  free(chunk);
+  free(t.text);
+  run_state_free(&r);
+  actjit_activation_free(a);
+  actjit_ctx_free(ctx);
+  return rc;
+}
+
+/* actjit ir / asm: the compiled kernels' LLVM IR or host assembly. */
+static int cmd_describe(const cmdline *cl, actjit_part part) {
+  actjit_ctx *ctx = NULL;
+  actjit_activation *a = NULL;
+  actjit_error err = {0};
+  char *text = NULL;
+  actjit_status st;
+  int rc = compile_activation(cl, &ctx, &a);
+  if (rc == 0) {
+    st = actjit_describe(a, part, &text, &err);
+    if (st != ACTJIT_OK) {
+      rc = report_maybe_located(st, &err, cl->src);
+    } else {
+      size_t len = strlen(text);
+      fputs(text, stdout);
+      if (len > 0 && text[len - 1] != '\n')
+        fputc('\n', stdout);
+    }
+  }
+  actjit_free(text);
+  actjit_activation_free(a);
+  actjit_ctx_free(ctx);
+  return rc;
+}
+
 /* Entry point: dispatches on argv[1].  Returns the exit status described
 ** in the banner. */
 int main(int argc, char **argv) {
@@ -386,19 +811,31 @@ int main(int argc, char **argv) {
   } else if (strcmp(argv[1], "--version") == 0) {
     printf("actjit %s\n", actjit_version_string());
     rc = 0;
-  } else if (strcmp(argv[1], "diff") == 0 || strcmp(argv[1], "eval") == 0) {
+  } else if (strcmp(argv[1], "diff") == 0 || strcmp(argv[1], "eval") == 0 ||
+             strcmp(argv[1], "run") == 0 || strcmp(argv[1], "ir") == 0 ||
+             strcmp(argv[1], "asm") == 0) {
     cl.cmd = argv[1];
     rc = parse_args(argc, argv, &cl);
     if (rc == 0 && cl.help)
       fputs(usage_text, stdout);
+    else if (rc == 0 && strcmp(cl.cmd, "diff") == 0)
+      rc = cmd_diff(&cl);
+    else if (rc == 0 && strcmp(cl.cmd, "eval") == 0)
+      rc = cmd_eval(&cl);
+    else if (rc == 0 && strcmp(cl.cmd, "run") == 0)
+      rc = cmd_run(&cl);
     else if (rc == 0)
-      rc = cl.cmd[0] == 'd' ? cmd_diff(&cl) : cmd_eval(&cl);
+      rc = cmd_describe(&cl, strcmp(cl.cmd, "ir") == 0 ? ACTJIT_PART_IR
+                                                       : ACTJIT_PART_ASM);
   } else if (argv[1][0] == '-') {
     rc = usage_error("unknown option '%s'", argv[1]);
   } else {
-    rc = usage_error("unknown command '%s' (expected diff or eval)", argv[1]);
+    rc = usage_error("unknown command '%s' (expected diff, eval, run, ir or "
+                     "asm)",
+                     argv[1]);
   }
   free(cl.binds);
+  free(cl.runtimes);
   free(cl.xs);
   if (fflush(stdout) != 0 || ferror(stdout)) {
     fputs("actjit: error writing to standard output\n", stderr);

@@ -349,6 +349,25 @@ ACTJIT_API actjit_bwd_f32_fn actjit_kernel_bwd_f32(const actjit_activation *a);
 ACTJIT_API actjit_fwd_f64_fn actjit_kernel_fwd_f64(const actjit_activation *a);
 ACTJIT_API actjit_bwd_f64_fn actjit_kernel_bwd_f64(const actjit_activation *a);
 
+/* Facts about a compiled activation. */
+typedef enum actjit_origin {
+  ACTJIT_ORIGIN_LLVM,   /* compiled by LLVM for this call */
+  ACTJIT_ORIGIN_DISK,   /* loaded from the on-disk cache */
+  ACTJIT_ORIGIN_SHARED  /* identical kernels were already loaded here */
+} actjit_origin;
+
+typedef struct actjit_info {
+  double compile_ms;     /* wall time actjit_compile took */
+  actjit_origin origin;
+  unsigned vector_width; /* f32 lanes of the kernels (f64: half) */
+  unsigned threads;      /* chunks per large call */
+  size_t f_nodes, df_nodes; /* DAG sizes of f and f' */
+} actjit_info;
+
+/* Fills *info.  a and info must not be NULL. */
+ACTJIT_API void actjit_activation_info(const actjit_activation *a,
+                                       actjit_info *info);
+
 /* What actjit_describe returns. */
 typedef enum actjit_part {
   ACTJIT_PART_F,      /* the simplified f, as source text */

@@ -8,6 +8,7 @@
 */
 #include <math.h>
 #include <string.h>
+#include <time.h>
 
 #include "expr.h"
 #include "jit.h"
@@ -27,8 +28,15 @@ struct actjit_activation {
   uint32_t *bwd_roots;     /* 1 + nrparams */
   unsigned width32;
   unsigned threads;        /* chunks per large call (1: no splitting) */
+  double compile_ms;
   aj_kernels k;
 };
+
+static double seconds(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + t.tv_nsec * 1e-9;
+}
 
 #define MIN_SPLIT 65536u   /* smallest call that is split over threads */
 
@@ -186,6 +194,7 @@ actjit_status actjit_compile(actjit_ctx *ctx, const char *src,
                     "at most 64 runtime parameters");
   if (opt->threads > 64)
     return aj_error(err, ACTJIT_EINVAL, 0, 0, "at most 64 threads");
+  double start = seconds();
   actjit_activation *a = aj_alloc(ctx, sizeof *a);
   if (!a) return aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
   memset(a, 0, sizeof *a);
@@ -208,8 +217,21 @@ actjit_status actjit_compile(actjit_ctx *ctx, const char *src,
     actjit_activation_free(a);
     return s;
   }
+  a->compile_ms = (seconds() - start) * 1e3;
   *out = a;
   return ACTJIT_OK;
+}
+
+void actjit_activation_info(const actjit_activation *a, actjit_info *info) {
+  memset(info, 0, sizeof *info);
+  info->compile_ms = a->compile_ms;
+  info->origin = a->k.from_cache == 2   ? ACTJIT_ORIGIN_SHARED
+                 : a->k.from_cache == 1 ? ACTJIT_ORIGIN_DISK
+                                        : ACTJIT_ORIGIN_LLVM;
+  info->vector_width = a->width32 ? a->width32 : aj_target_host()->width32;
+  info->threads = a->threads;
+  info->f_nodes = actjit_node_count(a->f);
+  info->df_nodes = actjit_node_count(a->df);
 }
 
 size_t actjit_runtime_count(const actjit_activation *a) {

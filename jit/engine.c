@@ -52,6 +52,13 @@ static actjit_status llvm_error(LLVMErrorRef e, actjit_error *err,
   return s;
 }
 
+/* ORC's default reporter prints session errors to stderr; the library
+** never prints.  The failing lookup reports the same error to its caller. */
+static void swallow_error(void *ctx, LLVMErrorRef e) {
+  (void)ctx;
+  LLVMConsumeError(e);
+}
+
 actjit_status aj_jit_get(actjit_ctx *ctx, aj_jit **out, actjit_error *err) {
   pthread_mutex_lock(&ctx->lock);
   aj_jit *jit = ctx->jit;
@@ -72,6 +79,8 @@ actjit_status aj_jit_get(actjit_ctx *ctx, aj_jit **out, actjit_error *err) {
         jit = NULL;
       } else {
         jit->dylib = LLVMOrcLLJITGetMainJITDylib(jit->lljit);
+        LLVMOrcExecutionSessionSetErrorReporter(
+            LLVMOrcLLJITGetExecutionSession(jit->lljit), swallow_error, NULL);
         ctx->jit = jit;
       }
     }
