@@ -308,11 +308,12 @@ static void call(const actjit_activation *a, aj_dtype dt, int backward,
   aj_pool_run(a->ctx->pool, chunks, run_chunk, &j);
   if (partials) { /* dparams[k] += chunk 0's + chunk 1's + ..., in order */
     for (uint32_t k = 0; k < a->nrparams; k++) {
-      if (dt == AJ_F32) {
-        float *d = dparams, sum = 0;
+      if (dt == AJ_F32) { /* in double, as the kernels do */
+        float *d = dparams;
+        double sum = d[k];
         for (unsigned c = 0; c < chunks; c++)
           sum += ((float *)partials)[(size_t)c * a->nrparams + k];
-        d[k] += sum;
+        d[k] = (float)sum;
       } else {
         double *d = dparams, sum = 0;
         for (unsigned c = 0; c < chunks; c++)

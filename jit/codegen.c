@@ -410,10 +410,13 @@ static void emit_kernel(cg *g, const char *name, int backward) {
   /* head: i < n ? */
   LLVMPositionBuilderAtEnd(b, head);
   LLVMValueRef i = LLVMBuildPhi(b, g->i64, "i");
+  /* Parameter gradients accumulate per lane in double, whatever T is. */
+  LLVMTypeRef D = LLVMDoubleTypeInContext(g->c);
+  LLVMTypeRef AT = LLVMVectorType(D, g->W);
   LLVMValueRef acc[64];
   uint32_t nacc = backward ? s->nrparams : 0;
   if (nacc > 64) nacc = 64, g->why = "more than 64 runtime parameters";
-  for (uint32_t k = 0; k < nacc; k++) acc[k] = LLVMBuildPhi(b, g->VT, "acc");
+  for (uint32_t k = 0; k < nacc; k++) acc[k] = LLVMBuildPhi(b, AT, "acc");
   LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULT, i, n, ""), pick, exit);
 
   /* pick: a full vector left? */
@@ -467,6 +470,7 @@ static void emit_kernel(cg *g, const char *name, int backward) {
     for (uint32_t k = 0; k < nacc; k++) {
       LLVMValueRef c = LLVMBuildFMul(b, dyv, num(g, s->bwd_roots[1 + k]), "");
       c = LLVMBuildSelect(b, mask, c, splat(g, 0.0), ""); /* tail lanes: 0 */
+      if (g->dt == AJ_F32) c = LLVMBuildFPExt(b, c, AT, "");
       next_acc[k] = LLVMBuildFAdd(b, acc[k], c, "");
     }
   } else {
@@ -490,21 +494,25 @@ static void emit_kernel(cg *g, const char *name, int backward) {
   LLVMBasicBlockRef hb[2] = {entry, latch};
   LLVMAddIncoming(i, i_in, hb, 2);
   for (uint32_t k = 0; k < nacc; k++) {
-    LLVMValueRef a_in[2] = {splat(g, 0.0), next_acc[k]};
+    LLVMValueRef a_in[2] = {LLVMConstNull(AT), next_acc[k]};
     LLVMAddIncoming(acc[k], a_in, hb, 2);
   }
 
-  /* exit: dparams[k] += the lanes' sum, in lane order (deterministic) */
+  /* exit: dparams[k] += the lanes' sum (in lane order, in double: one
+  ** rounding to T at the end; deterministic) */
   LLVMPositionBuilderAtEnd(b, exit);
   for (uint32_t k = 0; k < nacc; k++) {
     unsigned id = LLVMLookupIntrinsicID("llvm.vector.reduce.fadd", 23);
-    LLVMTypeRef tys[1] = {g->VT};
+    LLVMTypeRef tys[1] = {AT};
     LLVMValueRef rf = LLVMGetIntrinsicDeclaration(g->m, id, tys, 1);
     LLVMTypeRef rty = LLVMIntrinsicGetType(g->c, id, tys, 1);
     LLVMValueRef p = element_ptr(g, pdparams, LLVMConstInt(g->i64, k, 0));
     LLVMValueRef old = LLVMBuildLoad2(b, g->T, p, "");
+    if (g->dt == AJ_F32) old = LLVMBuildFPExt(b, old, D, "");
     LLVMValueRef ra[2] = {old, acc[k]};
-    LLVMBuildStore(b, LLVMBuildCall2(b, rty, rf, ra, 2, ""), p);
+    LLVMValueRef sum = LLVMBuildCall2(b, rty, rf, ra, 2, "");
+    if (g->dt == AJ_F32) sum = LLVMBuildFPTrunc(b, sum, g->T, "");
+    LLVMBuildStore(b, sum, p);
   }
   LLVMBuildRetVoid(b);
 }
