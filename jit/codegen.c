@@ -28,7 +28,8 @@
 typedef struct val {
   LLVMValueRef v;
   LLVMValueRef t, u;
-  int fused; /* a product folded into its user's fmuladd */
+  int fused;   /* a product folded into its user's fmuladd */
+  int nanprop; /* NaN whenever x is NaN (IEEE propagation from x) */
 } val;
 
 typedef struct cg {
@@ -183,6 +184,45 @@ static LLVMValueRef power(cg *g, const aj_tape_ent *e) {
   return runtime(g, "pow", args, 2);
 }
 
+/* c ? a : b where c compares x with a non-NaN constant, so c is NaN exactly
+** when x is: if the branch taken on NaN already is NaN there (nanprop), an
+** ordered or unordered compare gives the NaN for free, no second select.
+** NULL when the pattern does not apply. */
+static LLVMValueRef select_x_vs_const(cg *g, const aj_tape_ent *e) {
+  const aj_tape_ent *c = &g->tape->ent[e->arg[0]];
+  static const LLVMRealPredicate ordered[] = {
+      [AJ_LT] = LLVMRealOLT, [AJ_LE] = LLVMRealOLE, [AJ_GT] = LLVMRealOGT,
+      [AJ_GE] = LLVMRealOGE, [AJ_EQ] = LLVMRealOEQ, [AJ_NE] = LLVMRealONE};
+  static const LLVMRealPredicate unordered[] = {
+      [AJ_LT] = LLVMRealULT, [AJ_LE] = LLVMRealULE, [AJ_GT] = LLVMRealUGT,
+      [AJ_GE] = LLVMRealUGE, [AJ_EQ] = LLVMRealUEQ, [AJ_NE] = LLVMRealUNE};
+  aj_op op = (aj_op)c->node->op;
+  if (op < AJ_LT || op > AJ_NE || c->node->nargs != 2) return NULL;
+  const aj_node *l = c->node->arg[0], *r = c->node->arg[1];
+  int x_vs_const = (l->op == AJ_X && r->op == AJ_CONST && !isnan(r->u.num)) ||
+                   (r->op == AJ_X && l->op == AJ_CONST && !isnan(l->u.num));
+  if (!x_vs_const) return NULL;
+  LLVMRealPredicate p;
+  if (g->vals[e->arg[1]].nanprop) p = unordered[op];    /* NaN takes a */
+  else if (g->vals[e->arg[2]].nanprop) p = ordered[op]; /* NaN takes b */
+  else return NULL;
+  LLVMValueRef t = LLVMBuildFCmp(g->b, p, num(g, c->arg[0]), num(g, c->arg[1]), "");
+  return LLVMBuildSelect(g->b, t, num(g, e->arg[1]), num(g, e->arg[2]), "");
+}
+
+/* Whether entry i is NaN whenever x is: x itself, or an operator that
+** propagates a NaN operand (not pow: pow(NaN, 0) = 1; not hypot:
+** hypot(inf, NaN) = inf). */
+static int propagates_nan(const cg *g, const aj_tape_ent *e) {
+  const aj_node *n = e->node;
+  if (n->op == AJ_X) return 1;
+  if (n->nargs == 0 || n->op == AJ_POW || n->op == AJ_HYPOT) return 0;
+  if (n->op == AJ_SELECT) return g->vals[e->arg[0]].nanprop;
+  for (int k = 0; k < n->nargs; k++)
+    if (g->vals[e->arg[k]].nanprop) return 1;
+  return 0;
+}
+
 /* Emits tape entry i. */
 static void emit(cg *g, uint32_t i, LLVMValueRef x) {
   const aj_tape_ent *e = &g->tape->ent[i];
@@ -245,6 +285,7 @@ static void emit(cg *g, uint32_t i, LLVMValueRef x) {
     return;
   }
   case AJ_SELECT: {
+    if ((r = select_x_vs_const(g, e))) break;
     LLVMValueRef t, u;
     boolean(g, e->arg[0], &t, &u);
     r = LLVMBuildSelect(b, t, num(g, e->arg[1]), num(g, e->arg[2]), "");
@@ -312,6 +353,7 @@ static void emit_body(cg *g, LLVMValueRef x) {
     val keep = g->vals[i];
     memset(&g->vals[i], 0, sizeof g->vals[i]);
     g->vals[i].fused = keep.fused;
+    g->vals[i].nanprop = propagates_nan(g, &g->tape->ent[i]);
     emit(g, i, x);
   }
 }
@@ -368,10 +410,58 @@ static void set_target_attrs(cg *g, LLVMValueRef fn) {
                           LLVMCreateEnumAttribute(g->c, kind, 0));
 }
 
+/* The kernel being emitted: its arguments and accumulators. */
+typedef struct kern {
+  int backward;
+  LLVMValueRef px, pdy, pout, n, pparams, pdparams;
+  LLVMTypeRef AT; /* <W x double>: parameter-gradient accumulators */
+  uint32_t nacc;
+} kern;
+
+/* One vector step at index i: loads (masked when mask is not NULL), the
+** body, the store; acc[k] updated in place. */
+static void emit_step(cg *g, const kern *k, LLVMValueRef i, LLVMValueRef mask,
+                      LLVMValueRef *acc) {
+  LLVMBuilderRef b = g->b;
+  LLVMValueRef pin = element_ptr(g, k->px, i);
+  LLVMValueRef pouti = element_ptr(g, k->pout, i);
+  LLVMValueRef xv = mask ? masked_load(g, pin, mask) : load_vec(g, pin);
+  LLVMValueRef dyv = NULL;
+  if (k->backward) {
+    LLVMValueRef pdyi = element_ptr(g, k->pdy, i);
+    dyv = mask ? masked_load(g, pdyi, mask) : load_vec(g, pdyi);
+  }
+  emit_body(g, xv);
+  LLVMValueRef result;
+  if (k->backward) {
+    result = LLVMBuildFMul(b, dyv, num(g, g->spec->bwd_roots[0]), "dx");
+    for (uint32_t j = 0; j < k->nacc; j++) {
+      LLVMValueRef c = LLVMBuildFMul(b, dyv, num(g, g->spec->bwd_roots[1 + j]), "");
+      if (mask) c = LLVMBuildSelect(b, mask, c, splat(g, 0.0), ""); /* tail: 0 */
+      if (g->dt == AJ_F32) c = LLVMBuildFPExt(b, c, k->AT, "");
+      acc[j] = LLVMBuildFAdd(b, acc[j], c, "");
+    }
+  } else {
+    result = num(g, g->tape->root[0]);
+  }
+  if (mask) masked_store(g, result, pouti, mask);
+  else store_vec(g, result, pouti);
+}
+
+static LLVMValueRef index_const(cg *g, unsigned v) {
+  return LLVMConstInt(g->i64, v, 0);
+}
+
 /* Emits one kernel.  backward: inputs (x, dy), outputs dx and the
-** parameter gradients; else x → y. */
+** parameter gradients; else x -> y.  Shape:
+**   main:  while n - i >= U*W: U unmasked steps (U from the body's size)
+**   rest:  while i < n: one step, unmasked if a whole vector is left, else
+**          masked (so the tail never touches memory past n)
+**   exit:  dparams[k] += the accumulators' lane sum, in double */
 static void emit_kernel(cg *g, const char *name, int backward) {
-  const aj_kernel_spec *s = g->spec;
+  kern k;
+  memset(&k, 0, sizeof k);
+  k.backward = backward;
   LLVMTypeRef args[6] = {g->ptr, g->ptr, g->ptr, g->i64, g->ptr, g->ptr};
   LLVMTypeRef fargs[4] = {g->ptr, g->ptr, g->i64, g->ptr};
   LLVMTypeRef fty = backward
@@ -379,137 +469,115 @@ static void emit_kernel(cg *g, const char *name, int backward) {
                         : LLVMFunctionType(LLVMVoidTypeInContext(g->c), fargs, 4, 0);
   LLVMValueRef fn = LLVMAddFunction(g->m, name, fty);
   set_target_attrs(g, fn);
-  LLVMValueRef px = LLVMGetParam(fn, 0);
-  LLVMValueRef pdy = backward ? LLVMGetParam(fn, 1) : NULL;
-  LLVMValueRef pout = LLVMGetParam(fn, backward ? 2 : 1);
-  LLVMValueRef n = LLVMGetParam(fn, backward ? 3 : 2);
-  LLVMValueRef pparams = LLVMGetParam(fn, backward ? 4 : 3);
-  LLVMValueRef pdparams = backward ? LLVMGetParam(fn, 5) : NULL;
+  k.px = LLVMGetParam(fn, 0);
+  k.pdy = backward ? LLVMGetParam(fn, 1) : NULL;
+  k.pout = LLVMGetParam(fn, backward ? 2 : 1);
+  k.n = LLVMGetParam(fn, backward ? 3 : 2);
+  k.pparams = LLVMGetParam(fn, backward ? 4 : 3);
+  k.pdparams = backward ? LLVMGetParam(fn, 5) : NULL;
+  LLVMTypeRef D = LLVMDoubleTypeInContext(g->c);
+  k.AT = LLVMVectorType(D, g->W);
+  k.nacc = backward ? g->spec->nrparams : 0;
+  if (k.nacc > 64) k.nacc = 64, g->why = "more than 64 runtime parameters";
+  unsigned unroll = g->tape->n <= 8 ? 4 : g->tape->n <= 24 ? 2 : 1;
 
   LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(g->c, fn, "entry");
-  LLVMBasicBlockRef head = LLVMAppendBasicBlockInContext(g->c, fn, "head");
-  LLVMBasicBlockRef pick = LLVMAppendBasicBlockInContext(g->c, fn, "pick");
-  LLVMBasicBlockRef ldf = LLVMAppendBasicBlockInContext(g->c, fn, "load.full");
-  LLVMBasicBlockRef ldm = LLVMAppendBasicBlockInContext(g->c, fn, "load.tail");
-  LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(g->c, fn, "body");
-  LLVMBasicBlockRef stf = LLVMAppendBasicBlockInContext(g->c, fn, "store.full");
-  LLVMBasicBlockRef stm = LLVMAppendBasicBlockInContext(g->c, fn, "store.tail");
-  LLVMBasicBlockRef latch = LLVMAppendBasicBlockInContext(g->c, fn, "latch");
+  LLVMBasicBlockRef mhead = LLVMAppendBasicBlockInContext(g->c, fn, "main.head");
+  LLVMBasicBlockRef mbody = LLVMAppendBasicBlockInContext(g->c, fn, "main.body");
+  LLVMBasicBlockRef head = LLVMAppendBasicBlockInContext(g->c, fn, "rest.head");
+  LLVMBasicBlockRef pick = LLVMAppendBasicBlockInContext(g->c, fn, "rest.pick");
+  LLVMBasicBlockRef full = LLVMAppendBasicBlockInContext(g->c, fn, "rest.full");
+  LLVMBasicBlockRef tail = LLVMAppendBasicBlockInContext(g->c, fn, "rest.tail");
+  LLVMBasicBlockRef latch = LLVMAppendBasicBlockInContext(g->c, fn, "rest.latch");
   LLVMBasicBlockRef exit = LLVMAppendBasicBlockInContext(g->c, fn, "exit");
   LLVMBuilderRef b = g->b;
 
   /* entry: runtime parameters as splats */
   LLVMPositionBuilderAtEnd(b, entry);
-  for (uint32_t k = 0; k < s->nrparams; k++) {
-    LLVMValueRef idx = LLVMConstInt(g->i64, k, 0);
-    LLVMValueRef p = LLVMBuildLoad2(b, g->T, element_ptr(g, pparams, idx), "");
-    g->pvals[k] = splat_value(g, p);
+  for (uint32_t j = 0; j < g->spec->nrparams; j++) {
+    LLVMValueRef p = LLVMBuildLoad2(b, g->T, element_ptr(g, k.pparams, index_const(g, j)), "");
+    g->pvals[j] = splat_value(g, p);
   }
-  LLVMBuildBr(b, head);
+  LLVMBuildBr(b, mhead);
 
-  /* head: i < n ? */
+  /* main: U unmasked steps per iteration */
+  LLVMPositionBuilderAtEnd(b, mhead);
+  LLVMValueRef mi = LLVMBuildPhi(b, g->i64, "i");
+  LLVMValueRef macc[64], acc[64], racc[64];
+  for (uint32_t j = 0; j < k.nacc; j++) macc[j] = LLVMBuildPhi(b, k.AT, "acc");
+  LLVMValueRef left = LLVMBuildSub(b, k.n, mi, "");
+  LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntUGE, left,
+                                   index_const(g, unroll * g->W), ""),
+                  mbody, head);
+  LLVMPositionBuilderAtEnd(b, mbody);
+  for (uint32_t j = 0; j < k.nacc; j++) acc[j] = macc[j];
+  for (unsigned u = 0; u < unroll; u++)
+    emit_step(g, &k, LLVMBuildAdd(b, mi, index_const(g, u * g->W), ""), NULL, acc);
+  LLVMValueRef mnext = LLVMBuildAdd(b, mi, index_const(g, unroll * g->W), "");
+  LLVMBasicBlockRef mbody_end = LLVMGetInsertBlock(b);
+  LLVMBuildBr(b, mhead);
+  LLVMValueRef mi_in[2] = {index_const(g, 0), mnext};
+  LLVMBasicBlockRef mi_bb[2] = {entry, mbody_end};
+  LLVMAddIncoming(mi, mi_in, mi_bb, 2);
+  for (uint32_t j = 0; j < k.nacc; j++) {
+    LLVMValueRef in[2] = {LLVMConstNull(k.AT), acc[j]};
+    LLVMAddIncoming(macc[j], in, mi_bb, 2);
+  }
+
+  /* rest: one step at a time */
   LLVMPositionBuilderAtEnd(b, head);
-  LLVMValueRef i = LLVMBuildPhi(b, g->i64, "i");
-  /* Parameter gradients accumulate per lane in double, whatever T is. */
-  LLVMTypeRef D = LLVMDoubleTypeInContext(g->c);
-  LLVMTypeRef AT = LLVMVectorType(D, g->W);
-  LLVMValueRef acc[64];
-  uint32_t nacc = backward ? s->nrparams : 0;
-  if (nacc > 64) nacc = 64, g->why = "more than 64 runtime parameters";
-  for (uint32_t k = 0; k < nacc; k++) acc[k] = LLVMBuildPhi(b, AT, "acc");
-  LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULT, i, n, ""), pick, exit);
-
-  /* pick: a full vector left? */
+  LLVMValueRef i = LLVMBuildPhi(b, g->i64, "j");
+  for (uint32_t j = 0; j < k.nacc; j++) racc[j] = LLVMBuildPhi(b, k.AT, "racc");
+  LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULT, i, k.n, ""), pick, exit);
   LLVMPositionBuilderAtEnd(b, pick);
-  LLVMValueRef rem = LLVMBuildSub(b, n, i, "rem");
-  LLVMValueRef full = LLVMBuildICmp(b, LLVMIntUGE, rem,
-                                    LLVMConstInt(g->i64, g->W, 0), "full");
-  LLVMValueRef pin = element_ptr(g, px, i);
-  LLVMValueRef pdyi = backward ? element_ptr(g, pdy, i) : NULL;
-  LLVMValueRef pouti = element_ptr(g, pout, i);
-  LLVMBuildCondBr(b, full, ldf, ldm);
-
-  LLVMPositionBuilderAtEnd(b, ldf);
-  LLVMValueRef xf = load_vec(g, pin);
-  LLVMValueRef dyf = backward ? load_vec(g, pdyi) : NULL;
-  LLVMBuildBr(b, body);
-
-  LLVMPositionBuilderAtEnd(b, ldm);
+  LLVMValueRef rem = LLVMBuildSub(b, k.n, i, "rem");
+  LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntUGE, rem, index_const(g, g->W), ""),
+                  full, tail);
+  LLVMValueRef facc[64], tacc[64];
+  LLVMPositionBuilderAtEnd(b, full);
+  for (uint32_t j = 0; j < k.nacc; j++) facc[j] = racc[j];
+  emit_step(g, &k, i, NULL, facc);
+  LLVMBasicBlockRef full_end = LLVMGetInsertBlock(b);
+  LLVMBuildBr(b, latch);
+  LLVMPositionBuilderAtEnd(b, tail);
   LLVMValueRef lanes[16];
-  for (unsigned l = 0; l < g->W; l++) lanes[l] = LLVMConstInt(g->i64, l, 0);
-  LLVMValueRef iota = LLVMConstVector(lanes, g->W);
-  LLVMValueRef remv = splat_value(g, rem);
-  LLVMValueRef maskm = LLVMBuildICmp(b, LLVMIntULT, iota, remv, "mask");
-  LLVMValueRef xm = masked_load(g, pin, maskm);
-  LLVMValueRef dym = backward ? masked_load(g, pdyi, maskm) : NULL;
-  LLVMBuildBr(b, body);
-
-  /* body: the computation, once */
-  LLVMPositionBuilderAtEnd(b, body);
-  LLVMValueRef xv = LLVMBuildPhi(b, g->VT, "x");
-  LLVMValueRef in_v[2] = {xf, xm};
-  LLVMBasicBlockRef in_b[2] = {ldf, ldm};
-  LLVMAddIncoming(xv, in_v, in_b, 2);
-  LLVMValueRef mask = LLVMBuildPhi(b, g->MT, "mask");
-  LLVMValueRef ones[16];
-  for (unsigned l = 0; l < g->W; l++)
-    ones[l] = LLVMConstInt(LLVMInt1TypeInContext(g->c), 1, 0);
-  LLVMValueRef mask_in[2] = {LLVMConstVector(ones, g->W), maskm};
-  LLVMAddIncoming(mask, mask_in, in_b, 2);
-  LLVMValueRef dyv = NULL;
-  if (backward) {
-    dyv = LLVMBuildPhi(b, g->VT, "dy");
-    LLVMValueRef dy_in[2] = {dyf, dym};
-    LLVMAddIncoming(dyv, dy_in, in_b, 2);
-  }
-  emit_body(g, xv);
-  LLVMValueRef result;
-  LLVMValueRef next_acc[64];
-  if (backward) {
-    result = LLVMBuildFMul(b, dyv, num(g, s->bwd_roots[0]), "dx");
-    for (uint32_t k = 0; k < nacc; k++) {
-      LLVMValueRef c = LLVMBuildFMul(b, dyv, num(g, s->bwd_roots[1 + k]), "");
-      c = LLVMBuildSelect(b, mask, c, splat(g, 0.0), ""); /* tail lanes: 0 */
-      if (g->dt == AJ_F32) c = LLVMBuildFPExt(b, c, AT, "");
-      next_acc[k] = LLVMBuildFAdd(b, acc[k], c, "");
-    }
-  } else {
-    result = num(g, g->tape->root[0]);
-  }
-  LLVMBuildCondBr(b, full, stf, stm);
-
-  LLVMPositionBuilderAtEnd(b, stf);
-  store_vec(g, result, pouti);
+  for (unsigned l = 0; l < g->W; l++) lanes[l] = index_const(g, l);
+  LLVMValueRef mask = LLVMBuildICmp(b, LLVMIntULT, LLVMConstVector(lanes, g->W),
+                                    splat_value(g, rem), "mask");
+  for (uint32_t j = 0; j < k.nacc; j++) tacc[j] = racc[j];
+  emit_step(g, &k, i, mask, tacc);
+  LLVMBasicBlockRef tail_end = LLVMGetInsertBlock(b);
   LLVMBuildBr(b, latch);
-  LLVMPositionBuilderAtEnd(b, stm);
-  masked_store(g, result, pouti, mask);
-  LLVMBuildBr(b, latch);
-
   LLVMPositionBuilderAtEnd(b, latch);
-  LLVMValueRef inext = LLVMBuildAdd(b, i, LLVMConstInt(g->i64, g->W, 0), "");
+  LLVMBasicBlockRef lb[2] = {full_end, tail_end};
+  LLVMValueRef lacc[64];
+  for (uint32_t j = 0; j < k.nacc; j++) {
+    lacc[j] = LLVMBuildPhi(b, k.AT, "");
+    LLVMValueRef in[2] = {facc[j], tacc[j]};
+    LLVMAddIncoming(lacc[j], in, lb, 2);
+  }
+  LLVMValueRef inext = LLVMBuildAdd(b, i, index_const(g, g->W), "");
   LLVMBuildBr(b, head);
-
-  /* phis of head */
-  LLVMValueRef i_in[2] = {LLVMConstInt(g->i64, 0, 0), inext};
-  LLVMBasicBlockRef hb[2] = {entry, latch};
-  LLVMAddIncoming(i, i_in, hb, 2);
-  for (uint32_t k = 0; k < nacc; k++) {
-    LLVMValueRef a_in[2] = {LLVMConstNull(AT), next_acc[k]};
-    LLVMAddIncoming(acc[k], a_in, hb, 2);
+  LLVMValueRef i_in[2] = {mi, inext};
+  LLVMBasicBlockRef i_bb[2] = {mhead, latch};
+  LLVMAddIncoming(i, i_in, i_bb, 2);
+  for (uint32_t j = 0; j < k.nacc; j++) {
+    LLVMValueRef in[2] = {macc[j], lacc[j]};
+    LLVMAddIncoming(racc[j], in, i_bb, 2);
   }
 
-  /* exit: dparams[k] += the lanes' sum (in lane order, in double: one
+  /* exit: dparams[j] += the lanes' sum (in lane order, in double: one
   ** rounding to T at the end; deterministic) */
   LLVMPositionBuilderAtEnd(b, exit);
-  for (uint32_t k = 0; k < nacc; k++) {
+  for (uint32_t j = 0; j < k.nacc; j++) {
     unsigned id = LLVMLookupIntrinsicID("llvm.vector.reduce.fadd", 23);
-    LLVMTypeRef tys[1] = {AT};
+    LLVMTypeRef tys[1] = {k.AT};
     LLVMValueRef rf = LLVMGetIntrinsicDeclaration(g->m, id, tys, 1);
     LLVMTypeRef rty = LLVMIntrinsicGetType(g->c, id, tys, 1);
-    LLVMValueRef p = element_ptr(g, pdparams, LLVMConstInt(g->i64, k, 0));
+    LLVMValueRef p = element_ptr(g, k.pdparams, index_const(g, j));
     LLVMValueRef old = LLVMBuildLoad2(b, g->T, p, "");
     if (g->dt == AJ_F32) old = LLVMBuildFPExt(b, old, D, "");
-    LLVMValueRef ra[2] = {old, acc[k]};
+    LLVMValueRef ra[2] = {old, racc[j]};
     LLVMValueRef sum = LLVMBuildCall2(b, rty, rf, ra, 2, "");
     if (g->dt == AJ_F32) sum = LLVMBuildFPTrunc(b, sum, g->T, "");
     LLVMBuildStore(b, sum, p);
