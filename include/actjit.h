@@ -245,7 +245,9 @@ ACTJIT_API int actjit_expr_same(const actjit_expr *a, const actjit_expr *b);
 /* ---- Activations: native kernels --------------------------------------- */
 
 /* A compiled activation: immutable forward and backward kernels for float32
-** and float64.  Callable from any number of threads at once. */
+** and float64.  Callable from any number of threads at once.  The float64
+** pair is compiled on its first use (thread-safe; a failure there is
+** reported by that call). */
 typedef struct actjit_activation actjit_activation;
 
 /* A parameter bound to a number at compile time (folded into the code). */
@@ -333,7 +335,8 @@ ACTJIT_API actjit_status actjit_backward_f64_p(const actjit_activation *a,
 
 /* Raw kernels for hosts that call in a loop: no checks at all.  The same
 ** contract as the checked calls, except that params must hold every
-** runtime parameter and dparams must not be NULL when there are any. */
+** runtime parameter and dparams must not be NULL when there are any.  The
+** f64 getters compile the f64 pair if needed; NULL if that fails. */
 typedef void (*actjit_fwd_f32_fn)(const float *x, float *y, size_t n,
                                   const float *params);
 typedef void (*actjit_bwd_f32_fn)(const float *x, const float *dy, float *dx,
@@ -373,8 +376,10 @@ typedef enum actjit_part {
   ACTJIT_PART_F,      /* the simplified f, as source text */
   ACTJIT_PART_DF,     /* f' */
   ACTJIT_PART_DPARAM, /* "df/dp = ..." lines, one per runtime parameter */
-  ACTJIT_PART_IR,     /* the kernels' LLVM IR */
-  ACTJIT_PART_ASM     /* the kernels' host assembly */
+  ACTJIT_PART_IR,     /* the float32 kernels' LLVM IR */
+  ACTJIT_PART_ASM,    /* the float32 kernels' host assembly */
+  ACTJIT_PART_IR_F64, /* the same for the float64 kernels */
+  ACTJIT_PART_ASM_F64
 } actjit_part;
 
 /* *text = the part, freed with actjit_free. */

@@ -29,7 +29,12 @@ struct actjit_activation {
   unsigned width32;
   unsigned threads;        /* chunks per large call (1: no splitting) */
   double compile_ms;
-  aj_kernels k;
+  /* k[AJ_F32] is made by actjit_compile; k[AJ_F64] on first use (most hosts
+  ** never call it, and it halves compile time).  ready[] is read without
+  ** the lock (acquire) and set under it (release). */
+  aj_kernels k[2];
+  int ready[2];
+  pthread_mutex_t lazy;
 };
 
 static double seconds(void) {
@@ -57,7 +62,9 @@ static void free_parts(actjit_activation *a) {
 
 void actjit_activation_free(actjit_activation *a) {
   if (!a) return;
-  if (a->jit) aj_jit_release(a->jit, a->ctx, &a->k);
+  for (int dt = 0; dt < 2; dt++)
+    if (a->jit && a->ready[dt]) aj_jit_release(a->jit, a->ctx, &a->k[dt]);
+  pthread_mutex_destroy(&a->lazy);
   free_parts(a);
   aj_free(a->ctx, a, sizeof *a);
 }
@@ -168,7 +175,9 @@ static actjit_status ensure_pool(actjit_ctx *ctx, unsigned threads,
   return s;
 }
 
-static void spec_of(const actjit_activation *a, aj_kernel_spec *spec) {
+static void spec_of(const actjit_activation *a, aj_dtype dt,
+                    aj_kernel_spec *spec) {
+  spec->dtype = dt;
   spec->fwd = &a->fwd;
   spec->bwd = &a->bwd;
   spec->bwd_roots = a->bwd_roots;
@@ -198,6 +207,7 @@ actjit_status actjit_compile(actjit_ctx *ctx, const char *src,
   actjit_activation *a = aj_alloc(ctx, sizeof *a);
   if (!a) return aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
   memset(a, 0, sizeof *a);
+  pthread_mutex_init(&a->lazy, NULL);
   a->ctx = ctx;
   a->width32 = w;
   a->threads = opt->threads > 1 ? opt->threads : 1;
@@ -210,13 +220,13 @@ actjit_status actjit_compile(actjit_ctx *ctx, const char *src,
   if (s == ACTJIT_OK) s = aj_jit_get(ctx, &a->jit, err);
   if (s == ACTJIT_OK && a->threads > 1) s = ensure_pool(ctx, a->threads, err);
   aj_kernel_spec spec;
-  spec_of(a, &spec);
-  if (s == ACTJIT_OK) s = aj_jit_compile(a->jit, ctx, &spec, &a->k, err);
+  spec_of(a, AJ_F32, &spec);
+  if (s == ACTJIT_OK) s = aj_jit_compile(a->jit, ctx, &spec, &a->k[AJ_F32], err);
   if (s != ACTJIT_OK) {
-    a->jit = NULL; /* nothing loaded */
-    actjit_activation_free(a);
+    actjit_activation_free(a); /* nothing is loaded */
     return s;
   }
+  a->ready[AJ_F32] = 1;
   a->compile_ms = (seconds() - start) * 1e3;
   *out = a;
   return ACTJIT_OK;
@@ -225,9 +235,9 @@ actjit_status actjit_compile(actjit_ctx *ctx, const char *src,
 void actjit_activation_info(const actjit_activation *a, actjit_info *info) {
   memset(info, 0, sizeof *info);
   info->compile_ms = a->compile_ms;
-  info->origin = a->k.from_cache == 2   ? ACTJIT_ORIGIN_SHARED
-                 : a->k.from_cache == 1 ? ACTJIT_ORIGIN_DISK
-                                        : ACTJIT_ORIGIN_LLVM;
+  info->origin = a->k[AJ_F32].from_cache == 2   ? ACTJIT_ORIGIN_SHARED
+                 : a->k[AJ_F32].from_cache == 1 ? ACTJIT_ORIGIN_DISK
+                                                : ACTJIT_ORIGIN_LLVM;
   info->vector_width = a->width32 ? a->width32 : aj_target_host()->width32;
   info->threads = a->threads;
   info->f_nodes = actjit_node_count(a->f);
@@ -245,12 +255,29 @@ const char *actjit_runtime_name(const actjit_activation *a, size_t k) {
 
 /* ---- Calls ------------------------------------------------------------- */
 
+/* Makes the kernels of dtype dt if they are not made yet (thread-safe). */
+static actjit_status ensure(const actjit_activation *ca, aj_dtype dt) {
+  if (__atomic_load_n(&ca->ready[dt], __ATOMIC_ACQUIRE)) return ACTJIT_OK;
+  actjit_activation *a = (actjit_activation *)ca; /* lazy state only */
+  actjit_status s = ACTJIT_OK;
+  pthread_mutex_lock(&a->lazy);
+  if (!a->ready[dt]) {
+    aj_kernel_spec spec;
+    spec_of(a, dt, &spec);
+    s = aj_jit_compile(a->jit, a->ctx, &spec, &a->k[dt], NULL);
+    if (s == ACTJIT_OK) __atomic_store_n(&a->ready[dt], 1, __ATOMIC_RELEASE);
+  }
+  pthread_mutex_unlock(&a->lazy);
+  return s;
+}
+
 /* The checks every entry point makes before calling a kernel. */
-static actjit_status check(const actjit_activation *a, const void *in,
-                           const void *out, size_t n, const void *params) {
+static actjit_status check(const actjit_activation *a, aj_dtype dt,
+                           const void *in, const void *out, size_t n,
+                           const void *params) {
   if (!a || (n && (!in || !out))) return ACTJIT_EINVAL;
   if (a->nrparams && !params) return ACTJIT_EUNBOUND;
-  return ACTJIT_OK;
+  return n ? ensure(a, dt) : ACTJIT_OK;
 }
 
 /* One call, split into chunks over the pool when it is large. */
@@ -273,11 +300,11 @@ static void run_chunk(void *arg, unsigned c) {
   if (lo >= hi) return;
   size_t off = lo * size;
   if (j->backward)
-    j->a->k.bwd[j->dt](j->x + off, j->dy + off, j->out + off, hi - lo,
+    j->a->k[j->dt].bwd(j->x + off, j->dy + off, j->out + off, hi - lo,
                        j->params,
                        j->partials + (size_t)c * j->a->nrparams * size);
   else
-    j->a->k.fwd[j->dt](j->x + off, j->out + off, hi - lo, j->params);
+    j->a->k[j->dt].fwd(j->x + off, j->out + off, hi - lo, j->params);
 }
 
 /* Runs the kernel over n elements; dparams (backward) receives the sum. */
@@ -286,8 +313,8 @@ static void call(const actjit_activation *a, aj_dtype dt, int backward,
                  const void *params, void *dparams) {
   unsigned chunks = a->threads;
   if (chunks < 2 || n < MIN_SPLIT) {
-    if (backward) a->k.bwd[dt](x, dy, out, n, params, dparams);
-    else a->k.fwd[dt](x, out, n, params);
+    if (backward) a->k[dt].bwd(x, dy, out, n, params, dparams);
+    else a->k[dt].fwd(x, out, n, params);
     return;
   }
   size_t size = dt == AJ_F32 ? sizeof(float) : sizeof(double);
@@ -299,7 +326,7 @@ static void call(const actjit_activation *a, aj_dtype dt, int backward,
   if (backward && a->nrparams) {
     partials = psize <= sizeof stack ? stack : aj_alloc(a->ctx, psize);
     if (!partials) { /* no memory for partials: one thread, still correct */
-      a->k.bwd[dt](x, dy, out, n, params, dparams);
+      a->k[dt].bwd(x, dy, out, n, params, dparams);
       return;
     }
     memset(partials, 0, psize);
@@ -329,7 +356,7 @@ static void call(const actjit_activation *a, aj_dtype dt, int backward,
 static actjit_status forward(const actjit_activation *a, aj_dtype dt,
                              const void *params, const void *x, void *y,
                              size_t n) {
-  actjit_status s = check(a, x, y, n, params);
+  actjit_status s = check(a, dt, x, y, n, params);
   if (s == ACTJIT_OK && n) call(a, dt, 0, x, NULL, y, n, params, NULL);
   return s;
 }
@@ -340,7 +367,7 @@ static actjit_status backward(const actjit_activation *a, aj_dtype dt,
                               const void *dy, void *dx, size_t n,
                               void *dparams) {
   if (n && !dy) return ACTJIT_EINVAL;
-  actjit_status s = check(a, x, dx, n, params);
+  actjit_status s = check(a, dt, x, dx, n, params);
   if (s != ACTJIT_OK || !n) return s;
   double scratch[64]; /* gradients not wanted: room for 64 of either type */
   if (!dparams && a->nrparams) dparams = scratch;
@@ -403,16 +430,18 @@ actjit_status actjit_backward_f64(const actjit_activation *a, const double *x,
 }
 
 actjit_fwd_f32_fn actjit_kernel_fwd_f32(const actjit_activation *a) {
-  return a ? (actjit_fwd_f32_fn)a->k.fwd[AJ_F32] : NULL;
+  return a ? (actjit_fwd_f32_fn)a->k[AJ_F32].fwd : NULL;
 }
 actjit_bwd_f32_fn actjit_kernel_bwd_f32(const actjit_activation *a) {
-  return a ? (actjit_bwd_f32_fn)a->k.bwd[AJ_F32] : NULL;
+  return a ? (actjit_bwd_f32_fn)a->k[AJ_F32].bwd : NULL;
 }
 actjit_fwd_f64_fn actjit_kernel_fwd_f64(const actjit_activation *a) {
-  return a ? (actjit_fwd_f64_fn)a->k.fwd[AJ_F64] : NULL;
+  return a && ensure(a, AJ_F64) == ACTJIT_OK
+             ? (actjit_fwd_f64_fn)a->k[AJ_F64].fwd : NULL;
 }
 actjit_bwd_f64_fn actjit_kernel_bwd_f64(const actjit_activation *a) {
-  return a ? (actjit_bwd_f64_fn)a->k.bwd[AJ_F64] : NULL;
+  return a && ensure(a, AJ_F64) == ACTJIT_OK
+             ? (actjit_bwd_f64_fn)a->k[AJ_F64].bwd : NULL;
 }
 
 /* ---- Introspection ----------------------------------------------------- */
@@ -468,8 +497,12 @@ actjit_status actjit_describe(const actjit_activation *a, actjit_part part,
   case ACTJIT_PART_DPARAM: return dparam_text(a, text, err);
   case ACTJIT_PART_IR:
   case ACTJIT_PART_ASM:
-    spec_of(a, &spec);
+    spec_of(a, AJ_F32, &spec);
     return aj_jit_text(a->ctx, &spec, part == ACTJIT_PART_ASM, text, err);
+  case ACTJIT_PART_IR_F64:
+  case ACTJIT_PART_ASM_F64:
+    spec_of(a, AJ_F64, &spec);
+    return aj_jit_text(a->ctx, &spec, part == ACTJIT_PART_ASM_F64, text, err);
   }
   return aj_error(err, ACTJIT_EINVAL, 0, 0, "unknown part %d", (int)part);
 }

@@ -2,7 +2,8 @@
 ** cache.c: what identifies a set of kernels, and the on-disk object cache.
 **
 ** The key is a byte string: format version, actjit and LLVM versions,
-** triple, CPU, features, vector width, the runtime parameters' names, and
+** triple, CPU, features, vector width, dtype, the runtime parameters' names,
+** and
 ** both tapes (operators, operand indices, constant bits, parameter names).
 ** Equal keys mean identical kernels.  Symbols are named by a 128-bit hash
 ** of the key, so a cached object links unchanged in any process.
@@ -76,6 +77,7 @@ int aj_kernel_key(actjit_ctx *ctx, const aj_kernel_spec *spec,
   put_str(&b, t->cpu);
   put_str(&b, t->features ? t->features : "");
   put_u32(&b, spec->width32 ? spec->width32 : t->width32);
+  put_u32(&b, spec->dtype);
   put_u32(&b, spec->nrparams);
   for (uint32_t k = 0; k < spec->nrparams; k++)
     put_str(&b, spec->rparam[k]->u.name.z);

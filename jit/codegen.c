@@ -609,8 +609,7 @@ static void emit_dtype(cg *g, aj_dtype dt, const char *prefix) {
     else
       g->uses[t->root[0]] += 2;
     plan_fusion(g);
-    snprintf(name, sizeof name, "%s_%s_%s", prefix, backward ? "bwd" : "fwd",
-             dt == AJ_F32 ? "f32" : "f64");
+    snprintf(name, sizeof name, "%s_%s", prefix, backward ? "bwd" : "fwd");
     emit_kernel(g, name, backward);
   }
 }
@@ -635,8 +634,7 @@ aj_llvm_module aj_codegen(aj_llvm_context lctx, const aj_target *target,
   if (!g.vals || !g.uses) g.why = "out of memory";
   if (spec->nrparams > 64) g.why = "more than 64 runtime parameters";
   if (!g.why) {
-    emit_dtype(&g, AJ_F32, prefix);
-    emit_dtype(&g, AJ_F64, prefix);
+    emit_dtype(&g, spec->dtype, prefix);
   }
   free(g.vals);
   free(g.uses);

@@ -31,8 +31,8 @@ typedef struct entry {
   uint32_t keylen;
   uint32_t refs;
   LLVMOrcResourceTrackerRef rt;
-  aj_fwd_fn fwd[2];
-  aj_bwd_fn bwd[2];
+  aj_fwd_fn fwd;
+  aj_bwd_fn bwd;
 } entry;
 
 struct aj_jit {
@@ -256,8 +256,8 @@ static entry *find(aj_jit *jit, const unsigned char *key, uint32_t len) {
 
 static void take(entry *x, aj_kernels *out, int how) {
   x->refs++;
-  memcpy(out->fwd, x->fwd, sizeof out->fwd);
-  memcpy(out->bwd, x->bwd, sizeof out->bwd);
+  out->fwd = x->fwd;
+  out->bwd = x->bwd;
   out->entry = x;
   out->from_cache = how;
 }
@@ -277,10 +277,9 @@ static actjit_status load(aj_jit *jit, actjit_ctx *ctx, const char *prefix,
   LLVMErrorRef e = LLVMOrcLLJITAddObjectFileWithRT(jit->lljit, x->rt, buf);
   actjit_status s = e ? llvm_error(e, err, "cannot load the kernels")
                       : ACTJIT_OK;
-  static const char *const kinds[4] = {"fwd_f32", "bwd_f32", "fwd_f64",
-                                       "bwd_f64"};
-  LLVMOrcExecutorAddress addr[4] = {0, 0, 0, 0};
-  for (int k = 0; k < 4 && s == ACTJIT_OK; k++) {
+  static const char *const kinds[2] = {"fwd", "bwd"};
+  LLVMOrcExecutorAddress addr[2] = {0, 0};
+  for (int k = 0; k < 2 && s == ACTJIT_OK; k++) {
     char name[96];
     snprintf(name, sizeof name, "%s_%s", prefix, kinds[k]);
     e = LLVMOrcLLJITLookup(jit->lljit, &addr[k], name);
@@ -293,10 +292,8 @@ static actjit_status load(aj_jit *jit, actjit_ctx *ctx, const char *prefix,
     aj_free(ctx, x, sizeof *x);
     return s;
   }
-  x->fwd[AJ_F32] = (aj_fwd_fn)(uintptr_t)addr[0];
-  x->bwd[AJ_F32] = (aj_bwd_fn)(uintptr_t)addr[1];
-  x->fwd[AJ_F64] = (aj_fwd_fn)(uintptr_t)addr[2];
-  x->bwd[AJ_F64] = (aj_bwd_fn)(uintptr_t)addr[3];
+  x->fwd = (aj_fwd_fn)(uintptr_t)addr[0];
+  x->bwd = (aj_bwd_fn)(uintptr_t)addr[1];
   x->key = key;
   x->keylen = keylen;
   x->next = jit->entries;

@@ -36,6 +36,7 @@ typedef struct aj_kernel_spec {
   aj_node *const *rparam;
   uint32_t nrparams;
   unsigned width32;            /* f32 lanes; 0 = the host's */
+  aj_dtype dtype;              /* the element type of this pair of kernels */
 } aj_kernel_spec;
 
 /* Host facts (jit/target.c). */
@@ -59,11 +60,11 @@ AJ_INTERNAL actjit_status aj_jit_get(actjit_ctx *ctx, aj_jit **out,
 /* Frees a JIT and every kernel still in it (context teardown).  NULL ok. */
 AJ_INTERNAL void aj_jit_free(aj_jit *jit, actjit_ctx *ctx);
 
-/* Compiled kernels for both dtypes.  Kernels with equal keys are loaded
-** once per JIT and shared (entry is refcounted). */
+/* A compiled forward/backward pair (one dtype).  Kernels with equal keys
+** are loaded once per JIT and shared (entry is refcounted). */
 typedef struct aj_kernels {
-  aj_fwd_fn fwd[2]; /* [AJ_F32], [AJ_F64] */
-  aj_bwd_fn bwd[2];
+  aj_fwd_fn fwd;
+  aj_bwd_fn bwd;
   void *entry;      /* the JIT's record of the loaded object */
   int from_cache;   /* 2: already loaded here, 1: from the disk cache,
                        0: compiled by LLVM */
@@ -77,8 +78,9 @@ AJ_INTERNAL actjit_status aj_jit_compile(aj_jit *jit, actjit_ctx *ctx,
 /* Drops k's share of its kernels, unloading them when it was the last. */
 AJ_INTERNAL void aj_jit_release(aj_jit *jit, actjit_ctx *ctx, aj_kernels *k);
 
-/* The kernels' LLVM IR (want_asm == 0) or host assembly, regenerated from
-** spec (codegen is deterministic), as a string freed with actjit_free. */
+/* The kernels' LLVM IR (want_asm == 0) or host assembly for spec->dtype,
+** regenerated (codegen is deterministic), as a string freed with
+** actjit_free. */
 AJ_INTERNAL actjit_status aj_jit_text(actjit_ctx *ctx,
                                       const aj_kernel_spec *spec,
                                       int want_asm, char **text,
@@ -132,9 +134,8 @@ AJ_INTERNAL extern const aj_blob aj_runtime_blobs[];
 typedef struct LLVMOpaqueModule *aj_llvm_module;
 typedef struct LLVMOpaqueContext *aj_llvm_context;
 
-/* Emits the four kernels (fwd/bwd x f32/f64) of spec into a new module in
-** lctx, named <prefix>_fwd_f32, <prefix>_bwd_f32, <prefix>_fwd_f64,
-** <prefix>_bwd_f64.  NULL on failure (*why says what). */
+/* Emits spec's two kernels (for spec->dtype) into a new module in lctx,
+** named <prefix>_fwd and <prefix>_bwd.  NULL on failure (*why says what). */
 AJ_INTERNAL aj_llvm_module aj_codegen(aj_llvm_context lctx,
                                       const aj_target *target,
                                       const aj_kernel_spec *spec,
