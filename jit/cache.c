@@ -1,7 +1,8 @@
 /*
 ** cache.c: what identifies a set of kernels, and the on-disk object cache.
 **
-** The key is a byte string: format version, actjit and LLVM versions,
+** The key is a byte string: format version, actjit and LLVM versions, the
+** code fingerprint (runtime bitcode and code generator, hashed at build),
 ** triple, CPU, features, vector width, dtype, the runtime parameters' names,
 ** and
 ** both tapes (operators, operand indices, constant bits, parameter names).
@@ -73,6 +74,7 @@ int aj_kernel_key(actjit_ctx *ctx, const aj_kernel_spec *spec,
   snprintf(versions, sizeof versions, "actjit-key-1 actjit-%s llvm-%u.%u.%u",
            ACTJIT_VERSION_STRING, major, minor, patch);
   put_str(&b, versions);
+  put_str(&b, aj_code_fingerprint);
   put_str(&b, t->triple);
   put_str(&b, t->cpu);
   put_str(&b, t->features ? t->features : "");

@@ -41,6 +41,7 @@ struct aj_jit {
   pthread_mutex_t mu;   /* guards entries and object loading */
   entry *entries;
   unsigned releases;    /* to clear dead symbol-pool entries now and then */
+  char session_error[200]; /* the last session error (under mu) */
 };
 
 /* Turns an LLVMErrorRef into an actjit_error (consumes it). */
@@ -53,10 +54,13 @@ static actjit_status llvm_error(LLVMErrorRef e, actjit_error *err,
 }
 
 /* ORC's default reporter prints session errors to stderr; the library
-** never prints.  The failing lookup reports the same error to its caller. */
-static void swallow_error(void *ctx, LLVMErrorRef e) {
-  (void)ctx;
-  LLVMConsumeError(e);
+** never prints.  The error is kept for the failing lookup's message (the
+** reporter runs during that lookup, with jit->mu held by its caller). */
+static void keep_error(void *arg, LLVMErrorRef e) {
+  aj_jit *jit = arg;
+  char *msg = LLVMGetErrorMessage(e);
+  snprintf(jit->session_error, sizeof jit->session_error, "%s", msg);
+  LLVMDisposeErrorMessage(msg);
 }
 
 actjit_status aj_jit_get(actjit_ctx *ctx, aj_jit **out, actjit_error *err) {
@@ -80,7 +84,7 @@ actjit_status aj_jit_get(actjit_ctx *ctx, aj_jit **out, actjit_error *err) {
       } else {
         jit->dylib = LLVMOrcLLJITGetMainJITDylib(jit->lljit);
         LLVMOrcExecutionSessionSetErrorReporter(
-            LLVMOrcLLJITGetExecutionSession(jit->lljit), swallow_error, NULL);
+            LLVMOrcLLJITGetExecutionSession(jit->lljit), keep_error, jit);
         ctx->jit = jit;
       }
     }
@@ -146,6 +150,11 @@ static actjit_status link_runtime(LLVMContextRef lctx, LLVMModuleRef m,
       LLVMModuleRef rm = NULL;
       LLVMBool bad = LLVMParseBitcodeInContext2(lctx, buf, &rm);
       LLVMDisposeMemoryBuffer(buf);
+      /* Its constant tables are its own: private, so two blobs' copies
+      ** do not clash (globaldce drops the unused ones). */
+      for (LLVMValueRef gv = bad ? NULL : LLVMGetFirstGlobal(rm); gv;
+           gv = LLVMGetNextGlobal(gv))
+        LLVMSetLinkage(gv, LLVMPrivateLinkage);
       if (bad || LLVMLinkModules2(m, rm))
         return aj_error(err, ACTJIT_EINTERNAL, 0, 0,
                         "cannot link runtime function %.64s", b->name);
@@ -177,7 +186,7 @@ static actjit_status link_runtime(LLVMContextRef lctx, LLVMModuleRef m,
                                      "tune-cpu", 8);
   }
   LLVMPassBuilderOptionsRef opts = LLVMCreatePassBuilderOptions();
-  LLVMErrorRef e = LLVMRunPasses(m, "always-inline", tm, opts);
+  LLVMErrorRef e = LLVMRunPasses(m, "always-inline,globaldce", tm, opts);
   LLVMDisposePassBuilderOptions(opts);
   if (e) return llvm_error(e, err, "cannot inline the runtime");
   return ACTJIT_OK;
@@ -279,11 +288,17 @@ static actjit_status load(aj_jit *jit, actjit_ctx *ctx, const char *prefix,
                       : ACTJIT_OK;
   static const char *const kinds[2] = {"fwd", "bwd"};
   LLVMOrcExecutorAddress addr[2] = {0, 0};
+  jit->session_error[0] = 0;
   for (int k = 0; k < 2 && s == ACTJIT_OK; k++) {
     char name[96];
     snprintf(name, sizeof name, "%s_%s", prefix, kinds[k]);
     e = LLVMOrcLLJITLookup(jit->lljit, &addr[k], name);
-    if (e) s = llvm_error(e, err, "cannot link the kernels");
+    if (e) {
+      LLVMConsumeError(e); /* "failed to materialize": the cause is below */
+      s = aj_error(err, ACTJIT_EJIT, 0, 0, "cannot link the kernels: %.200s",
+                   jit->session_error[0] ? jit->session_error
+                                         : "unknown session error");
+    }
   }
   if (s != ACTJIT_OK) {
     e = LLVMOrcResourceTrackerRemove(x->rt);

@@ -127,6 +127,9 @@ typedef struct aj_blob {
 } aj_blob;
 /* Terminated by an entry with name NULL. */
 AJ_INTERNAL extern const aj_blob aj_runtime_blobs[];
+/* SHA-256 of the runtime's bitcode and the code generator's sources: part
+** of every cache key, so a rebuilt actjit never reuses stale objects. */
+AJ_INTERNAL extern const char aj_code_fingerprint[];
 
 /* ---- codegen.c ---- */
 
