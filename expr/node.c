@@ -19,7 +19,7 @@ static uint64_t mix(uint64_t h) {
   return h;
 }
 
-static uint64_t hash_bytes(const char *z, uint32_t n) {
+uint64_t aj_hash_bytes(const char *z, uint32_t n) {
   uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
   for (uint32_t i = 0; i < n; i++) h = (h ^ (unsigned char)z[i]) * 0x100000001b3ull;
   return h;
@@ -129,7 +129,7 @@ aj_node *aj_const(actjit_ctx *ctx, double v) {
 }
 
 aj_node *aj_param_node(actjit_ctx *ctx, const char *z, uint32_t len) {
-  uint64_t h = mix(hash_bytes(z, len) ^ AJ_PARAM);
+  uint64_t h = mix(aj_hash_bytes(z, len) ^ AJ_PARAM);
   for (aj_node *n = ctx->buckets[h & (ctx->nbuckets - 1)]; n; n = n->chain)
     if (n->hash == h && n->op == AJ_PARAM && n->u.name.n == len &&
         memcmp(n->u.name.z, z, len) == 0)

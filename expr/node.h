@@ -166,6 +166,8 @@ AJ_INTERNAL aj_node *aj_arg(actjit_ctx *ctx, uint32_t index);
 AJ_INTERNAL aj_node *aj_make(actjit_ctx *ctx, aj_op op, aj_node *a,
                              aj_node *b, aj_node *c);
 AJ_INTERNAL aj_node *aj_make_v(actjit_ctx *ctx, aj_op op, aj_node **args);
+/* FNV-1a of z[0, n): names (parameters, the parser's symbol table). */
+AJ_INTERNAL uint64_t aj_hash_bytes(const char *z, uint32_t n);
 /* Puts the operands of a commutative op in canonical order (in place). */
 AJ_INTERNAL void aj_canon_order(aj_op op, aj_node **args);
 /* Frees every node and chunk (context teardown). */

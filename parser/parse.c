@@ -109,8 +109,7 @@ static double constant_value(const char *z, uint32_t n, int *found) {
 /* The symbol-table entry for z[0, n): found, created (create != 0), or
 ** NULL (absent, or out of memory: then the parse has failed). */
 static aj_sym *sym(aj_parser *ps, const char *z, uint32_t n, int create) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (uint32_t i = 0; i < n; i++) h = (h ^ (unsigned char)z[i]) * 0x100000001b3ull;
+  uint64_t h = aj_hash_bytes(z, n);
   if (create && (ps->nsyms + 1) * 2 > ps->cap_syms) {
     uint32_t cap = ps->cap_syms ? ps->cap_syms * 2 : 64;
     aj_sym *t = aj_alloc(ps->ctx, cap * sizeof *t);
@@ -122,10 +121,7 @@ static aj_sym *sym(aj_parser *ps, const char *z, uint32_t n, int create) {
     for (uint32_t i = 0; i < ps->cap_syms; i++) {
       aj_sym *o = &ps->syms[i];
       if (!o->z) continue;
-      uint64_t g = 0xcbf29ce484222325ull;
-      for (uint32_t k = 0; k < o->n; k++)
-        g = (g ^ (unsigned char)o->z[k]) * 0x100000001b3ull;
-      uint32_t j = (uint32_t)g & (cap - 1);
+      uint32_t j = (uint32_t)aj_hash_bytes(o->z, o->n) & (cap - 1);
       while (t[j].z) j = (j + 1) & (cap - 1);
       t[j] = *o;
     }
