@@ -50,3 +50,15 @@ actjit_status aj_error(actjit_error *err, actjit_status code, size_t off,
   }
   return code;
 }
+
+static const char *const profile_names[] = {"torch", "onednn", "minnorm"};
+
+int actjit_profile_by_name(const char *name) {
+  for (int p = 0; name && p < 3; p++)
+    if (strcmp(name, profile_names[p]) == 0) return p;
+  return -1;
+}
+
+const char *actjit_profile_name(int p) {
+  return p >= 0 && p < 3 ? profile_names[p] : NULL;
+}

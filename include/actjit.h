@@ -70,6 +70,8 @@ ACTJIT_API const char *actjit_version_string(void);
   X(ELIMIT_NODES, "expression too large")                                      \
   X(ELIMIT_LITERAL, "numeric literal too long")                                \
   X(EJIT, "native code generation failed")                                     \
+  X(ENOINVERSE, "not invertible")                                              \
+  X(EACCURACY, "accuracy bound exceeded")                                      \
   X(EINTERNAL, "internal error")
 
 typedef enum actjit_status {
@@ -256,6 +258,43 @@ typedef struct actjit_binding {
   double value;
 } actjit_binding;
 
+/* Kink-convention profiles (catalog.md): the derivative's value where f is
+** not differentiable, for selects and `where` (which branch owns the
+** boundary), max/min ties, clamp ends, abs and sign, in the catalog and in
+** any user expression alike.
+**   TORCH    PyTorch 1.13 CPU (the default): a select's boundary belongs to
+**            the branch its condition picks; max/min ties split 0.5/0.5;
+**            clamp is closed (1 at the ends); |x|' = 0 at 0.
+**   ONEDNN   oneDNN 2.x eltwise backward: as TORCH, but clamp, relu6 and
+**            hardtanh are (lo, hi] (0 at lo, 1 at hi) and hardswish takes
+**            the outside branch at both ends (0 at -3, 1 at 3).
+**   MINNORM  the minimum-norm subgradient at every boundary: relu'(0) = 0,
+**            leaky_relu'(0) = slope, clamp ends 0; ties still 0.5/0.5. */
+typedef enum actjit_profile {
+  ACTJIT_PROFILE_TORCH = 0,
+  ACTJIT_PROFILE_ONEDNN = 1,
+  ACTJIT_PROFILE_MINNORM = 2
+} actjit_profile;
+
+/* The profile called name ("torch", "onednn", "minnorm"), or -1. */
+ACTJIT_API int actjit_profile_by_name(const char *name);
+/* The name of profile p, or NULL. */
+ACTJIT_API const char *actjit_profile_name(int p);
+
+/* Flags of actjit_options. */
+enum {
+  /* Compile f and its derivatives exactly as written (simplified only), with
+  ** no stabilizing rewrites: for comparing against the naive formula. */
+  ACTJIT_NO_STABILIZE = 1u << 0,
+  /* Backward from the output: compile dx = dy * g(y) with g(f(x)) = f'(x)
+  ** (actjit_backward_y_*), so a host may run the forward in place.  f must
+  ** be invertible on each piece where f' is not constant, and every
+  ** parameter bound; the compile measures g's float32 error against MPFR on
+  ** the value grid and refuses (ACTJIT_EACCURACY) when it exceeds
+  ** y_max_ulp (ACTJIT_ENOINVERSE when no inverse is found). */
+  ACTJIT_BACKWARD_FROM_Y = 1u << 1
+};
+
 typedef struct actjit_options {
   const actjit_binding *bind;   /* bound parameters */
   size_t nbind;
@@ -271,6 +310,11 @@ typedef struct actjit_options {
                                    outputs are identical to one thread's;
                                    parameter gradients are summed per chunk
                                    in chunk order (deterministic). */
+  actjit_profile profile;       /* kink convention (0 = ACTJIT_PROFILE_TORCH) */
+  unsigned flags;               /* ACTJIT_NO_STABILIZE | ACTJIT_BACKWARD_FROM_Y */
+  double y_max_ulp;             /* ACTJIT_BACKWARD_FROM_Y: the largest float32
+                                   error of g(y) accepted, in ULP as
+                                   numerics.md measures it (0: 8 ULP) */
 } actjit_options;
 /* Parameters neither bound nor runtime take their defaults (folded); one
 ** without a default is ACTJIT_EUNBOUND. */
@@ -352,6 +396,61 @@ ACTJIT_API actjit_bwd_f32_fn actjit_kernel_bwd_f32(const actjit_activation *a);
 ACTJIT_API actjit_fwd_f64_fn actjit_kernel_fwd_f64(const actjit_activation *a);
 ACTJIT_API actjit_bwd_f64_fn actjit_kernel_bwd_f64(const actjit_activation *a);
 
+/* Backward from the output (activations compiled with
+** ACTJIT_BACKWARD_FROM_Y): dx[i] = dy[i] * g(y[i]) where y = f(x), as the
+** forward computed it.  dx may be y or dy.  EINVAL on an activation compiled
+** without the flag (and actjit_backward_* is EINVAL on one compiled with
+** it: its backward kernel takes y, not x). */
+ACTJIT_API actjit_status actjit_backward_y_f32(const actjit_activation *a,
+                                              const float *y, const float *dy,
+                                              float *dx, size_t n);
+ACTJIT_API actjit_status actjit_backward_y_f64(const actjit_activation *a,
+                                              const double *y,
+                                              const double *dy, double *dx,
+                                              size_t n);
+
+/* ---- Accuracy against MPFR --------------------------------------------- */
+
+#define ACTJIT_ACCURACY_WORST 4
+
+/* The error of one kernel (one direction, one dtype) in ULP of the dtype,
+** measured as numerics.md defines it: at each input, the smaller of the
+** relative error in ULP of the exact value and the absolute error in ULP of
+** the local magnitude (the largest |exact value| within +-0.25 of x); two
+** results both below the dtype's smallest normal agree.  The exact value is
+** the same DAG evaluated by MPFR at 128 bits. */
+typedef struct actjit_accuracy_part {
+  double max_ulp;      /* +inf when a result is NaN/inf but the exact is finite */
+  double median_ulp;
+  size_t samples;      /* inputs measured */
+  size_t nonfinite;    /* inputs with a finite exact value and a NaN/inf result */
+  /* The worst inputs, worst first (unused entries have ulp = -1). */
+  double worst_x[ACTJIT_ACCURACY_WORST];
+  double worst_ulp[ACTJIT_ACCURACY_WORST];
+  double worst_got[ACTJIT_ACCURACY_WORST];  /* the kernel's result */
+  double worst_want[ACTJIT_ACCURACY_WORST]; /* the exact value, rounded */
+} actjit_accuracy_part;
+
+enum { ACTJIT_ACC_F32 = 0, ACTJIT_ACC_F64 = 1 };
+enum { ACTJIT_ACC_FORWARD = 0, ACTJIT_ACC_BACKWARD = 1, ACTJIT_ACC_BACKWARD_Y = 2 };
+
+typedef struct actjit_accuracy_report {
+  /* part[dtype][kind]: kind BACKWARD is f'(x) (dy = 1); BACKWARD_Y is g(y)
+  ** from the forward kernel's y, filled only when has_y. */
+  actjit_accuracy_part part[2][3];
+  int has_y;
+} actjit_accuracy_report;
+
+/* Measures a's kernels against MPFR on numerics.md's value grid (finite
+** points, and +-inf where a limit exists) plus nrandom log-uniform inputs in
+** [-1e4, 1e4] drawn from seed.  Runtime parameters take their defaults
+** (EUNBOUND when one has none).  Errors: EINVAL, EUNBOUND, ENOMEM, and those
+** of compiling the f64 kernels. */
+ACTJIT_API actjit_status actjit_accuracy(const actjit_activation *a,
+                                        size_t nrandom, uint64_t seed,
+                                        actjit_accuracy_report *report,
+                                        actjit_error *err);
+
 /* Facts about a compiled activation. */
 typedef enum actjit_origin {
   ACTJIT_ORIGIN_LLVM,   /* compiled by LLVM for this call */
@@ -379,7 +478,8 @@ typedef enum actjit_part {
   ACTJIT_PART_IR,     /* the float32 kernels' LLVM IR */
   ACTJIT_PART_ASM,    /* the float32 kernels' host assembly */
   ACTJIT_PART_IR_F64, /* the same for the float64 kernels */
-  ACTJIT_PART_ASM_F64
+  ACTJIT_PART_ASM_F64,
+  ACTJIT_PART_DY      /* g(y) = f'(f^-1(y)) (ACTJIT_BACKWARD_FROM_Y), in y */
 } actjit_part;
 
 /* *text = the part, freed with actjit_free. */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "accuracy.h"
 #include "expr.h"
 #include "jit.h"
 
@@ -19,6 +20,7 @@ struct actjit_activation {
   actjit_expr *f;          /* simplified, runtime parameters left */
   actjit_expr *df;         /* f' */
   actjit_expr **dp;        /* df/dp_k */
+  actjit_expr *gy;         /* y mode: g(y) = f'(f^-1(y)), in x; else NULL */
   uint32_t nrparams;
   aj_node **rparam;        /* runtime parameter k's node */
   float *def32;            /* defaults of the runtime parameters */
@@ -50,6 +52,7 @@ static void free_parts(actjit_activation *a) {
   actjit_ctx *ctx = a->ctx;
   actjit_expr_free(a->f);
   actjit_expr_free(a->df);
+  actjit_expr_free(a->gy);
   for (uint32_t i = 0; a->dp && i < a->nrparams; i++) actjit_expr_free(a->dp[i]);
   aj_free(ctx, a->dp, a->nrparams * sizeof *a->dp);
   aj_free(ctx, a->rparam, a->nrparams * sizeof *a->rparam);
@@ -244,6 +247,12 @@ void actjit_activation_info(const actjit_activation *a, actjit_info *info) {
   info->df_nodes = actjit_node_count(a->df);
 }
 
+const actjit_expr *aj_activation_expr(const actjit_activation *a, int which) {
+  if (which == 0) return a->f;
+  if (which == 1) return a->gy ? NULL : a->df;
+  return a->gy;
+}
+
 size_t actjit_runtime_count(const actjit_activation *a) {
   return a ? a->nrparams : 0;
 }
@@ -361,18 +370,37 @@ static actjit_status forward(const actjit_activation *a, aj_dtype dt,
   return s;
 }
 
-/* The checked backward call, for either dtype.  dparams may be NULL. */
-static actjit_status backward(const actjit_activation *a, aj_dtype dt,
-                              const void *params, const void *x,
-                              const void *dy, void *dx, size_t n,
-                              void *dparams) {
-  if (n && !dy) return ACTJIT_EINVAL;
+/* The checked backward call, for either dtype.  dparams may be NULL.  In y
+** mode the kernel's input is y (from_y must say so), else x. */
+static actjit_status backward_any(const actjit_activation *a, aj_dtype dt,
+                                  int from_y, const void *params,
+                                  const void *x, const void *dy, void *dx,
+                                  size_t n, void *dparams) {
+  if ((n && !dy) || !a || (a->gy != NULL) != from_y) return ACTJIT_EINVAL;
   actjit_status s = check(a, dt, x, dx, n, params);
   if (s != ACTJIT_OK || !n) return s;
   double scratch[64]; /* gradients not wanted: room for 64 of either type */
   if (!dparams && a->nrparams) dparams = scratch;
   call(a, dt, 1, x, dy, dx, n, params, dparams);
   return ACTJIT_OK;
+}
+
+static actjit_status backward(const actjit_activation *a, aj_dtype dt,
+                              const void *params, const void *x,
+                              const void *dy, void *dx, size_t n,
+                              void *dparams) {
+  return backward_any(a, dt, 0, params, x, dy, dx, n, dparams);
+}
+
+actjit_status actjit_backward_y_f32(const actjit_activation *a, const float *y,
+                                    const float *dy, float *dx, size_t n) {
+  return backward_any(a, AJ_F32, 1, NULL, y, dy, dx, n, NULL);
+}
+
+actjit_status actjit_backward_y_f64(const actjit_activation *a,
+                                    const double *y, const double *dy,
+                                    double *dx, size_t n) {
+  return backward_any(a, AJ_F64, 1, NULL, y, dy, dx, n, NULL);
 }
 
 actjit_status actjit_forward_f32_p(const actjit_activation *a,
@@ -495,6 +523,11 @@ actjit_status actjit_describe(const actjit_activation *a, actjit_part part,
   case ACTJIT_PART_F: return actjit_print(a->f, text, err);
   case ACTJIT_PART_DF: return actjit_print(a->df, text, err);
   case ACTJIT_PART_DPARAM: return dparam_text(a, text, err);
+  case ACTJIT_PART_DY:
+    if (!a->gy)
+      return aj_error(err, ACTJIT_EINVAL, 0, 0,
+                      "not compiled with ACTJIT_BACKWARD_FROM_Y");
+    return actjit_print(a->gy, text, err);
   case ACTJIT_PART_IR:
   case ACTJIT_PART_ASM:
     spec_of(a, AJ_F32, &spec);

@@ -1,0 +1,1 @@
+/* expr/invert.c: placeholder (being written) */

@@ -1,0 +1,1 @@
+/* expr/stabilize.c: placeholder (being written) */

@@ -1,0 +1,1 @@
+/* jit/accuracy.c: placeholder (being written) */

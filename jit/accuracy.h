@@ -1,0 +1,49 @@
+/*
+** accuracy.h: measuring kernels against MPFR (accuracy.c, mpfr_eval.c).
+** The reference is the DAG itself evaluated by MPFR at 128 bits; the error
+** measure is numerics.md's (see actjit_accuracy_part in actjit.h).  Used by
+** actjit_accuracy, by the y-mode check in activation.c and by the tests
+** that verify the stabilizer's rules.
+*/
+#ifndef AJ_ACCURACY_H
+#define AJ_ACCURACY_H
+
+#include "expr.h"
+#include "jit.h"
+
+/* The exact value of e at x, rounded to double: e's DAG evaluated by MPFR
+** at prec bits, with parameter k = params[k] (params may be NULL when e has
+** none).  x = +-inf gives the limit: the IEEE value where it is not NaN,
+** else the value at +-2^40 (where the limit exists it is reached there to
+** far below double's precision for the catalog's exponential tails).
+** Thread-safe; no lock needed (reads e's tape only). */
+AJ_INTERNAL double aj_mpfr_eval(const actjit_expr *e, const double *params,
+                                double x, unsigned prec);
+
+/* The error of got against the exact value want, in ULP of dtype dt, as
+** numerics.md defines it; local is the largest |exact value| within +-0.25
+** of x (pass 0 to use the relative error alone).  0 when both are NaN or
+** equal; +inf when got is NaN/inf and want is finite. */
+AJ_INTERNAL double aj_ulp_error(aj_dtype dt, double got, double want,
+                                double local);
+
+/* A kernel under test: got[i] = its result at x[i] (converted to double),
+** i < n. */
+typedef void (*aj_acc_kernel)(void *ud, const double *x, double *got,
+                              size_t n);
+
+/* Measures kernel k (results in dtype dt) against the exact value of ref
+** (parameters params) over the value grid plus nrandom log-uniform inputs in
+** [-1e4, 1e4] from seed.  ACTJIT_OK or ENOMEM. */
+AJ_INTERNAL actjit_status aj_acc_measure(const actjit_expr *ref,
+                                         const double *params, aj_dtype dt,
+                                         aj_acc_kernel k, void *ud,
+                                         size_t nrandom, uint64_t seed,
+                                         actjit_accuracy_part *out);
+
+/* activation.c's parts, for actjit_accuracy: which = 0 f, 1 f' (NULL in y
+** mode), 2 g(y) (NULL unless y mode).  Runtime parameters are left in. */
+AJ_INTERNAL const actjit_expr *aj_activation_expr(const actjit_activation *a,
+                                                  int which);
+
+#endif

@@ -1,0 +1,1 @@
+/* jit/mpfr_eval.c: placeholder (being written) */
