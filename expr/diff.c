@@ -12,6 +12,7 @@
 ** Every node made here goes through the simplifier (aj_simp_make).
 */
 #include "node.h"
+#include "parse.h"
 
 aj_node *aj_diff_make(actjit_ctx *ctx, aj_op op, aj_node **a) {
   aj_node *z = ctx->dzero;
@@ -55,9 +56,69 @@ aj_node *aj_diff_make(actjit_ctx *ctx, aj_op op, aj_node **a) {
   return NULL;
 }
 
+/* ---- Kink profiles ------------------------------------------------------
+** A profile overrides the derivative rule of the constructs that have kinks
+** (catalog.md, "Kink-convention profiles"); torch's rules are ops.def's own.
+** Overrides see one more operand than ops.def's templates: k, the boundary
+** predicate of a select's condition (1 exactly where one of its comparisons
+** holds with equality).  A profile template receives 0, not "no term", for
+** an operand without a derivative. */
+
+/* The min-norm element of the subgradient hull of p and q: 0 when they
+** straddle it, else the smaller in magnitude. */
+#define MN(p, q) "(" p "*" q " <= 0 ? 0 : abs(" p ") <= abs(" q ") ? " p " : " q ")"
+
+static const struct {
+  uint8_t profile, op;
+  const char *deriv;
+} profile_rules[] = {
+    /* oneDNN's clip/bounded_relu: the interval (lo, hi] is inside */
+    {ACTJIT_PROFILE_ONEDNN, AJ_CLAMP, "a <= b ? db : a > c ? dc : da"},
+    {ACTJIT_PROFILE_MINNORM, AJ_CLAMP,
+     "a < b ? db : a > c ? dc : a == b ? " MN("da", "db") " : a == c ? "
+     MN("da", "dc") " : da"},
+    {ACTJIT_PROFILE_MINNORM, AJ_SELECT, "k ? " MN("db", "dc") " : a ? db : dc"},
+};
+#undef MN
+
+actjit_status aj_load_profile_templates(actjit_ctx *ctx, actjit_error *err) {
+  for (size_t i = 0; i < sizeof profile_rules / sizeof *profile_rules; i++) {
+    actjit_status s = aj_parse_template(
+        ctx, "d(a, b, c, da, db, dc, self, k) = ", profile_rules[i].deriv,
+        "a profile's derivative rule",
+        &ctx->ptmpl[profile_rules[i].profile][profile_rules[i].op], err);
+    if (s) return s;
+  }
+  return ACTJIT_OK;
+}
+
+/* Boundary predicates: a comparison u OP v is on its boundary where u == v;
+** !c where c is; c && d and c || d where either is.  Anything else used as
+** a condition has no boundary (0). */
+static aj_node *boundary_step(void *ud, actjit_ctx *ctx, const aj_tape_ent *e,
+                              aj_node *const *out) {
+  (void)ud;
+  aj_node *n = e->node, *t[2];
+  switch (n->op) {
+  case AJ_LT: case AJ_LE: case AJ_GT: case AJ_GE: case AJ_EQ: case AJ_NE:
+    t[0] = n->arg[0];
+    t[1] = n->arg[1];
+    return aj_simp_make(ctx, AJ_EQ, t);
+  case AJ_NOT:
+    return out[e->arg[0]];
+  case AJ_AND: case AJ_OR:
+    t[0] = out[e->arg[0]];
+    t[1] = out[e->arg[1]];
+    return aj_simp_make(ctx, AJ_OR, t);
+  default:
+    return ctx->zero;
+  }
+}
+
 typedef struct diff_state {
   aj_node *var;
   uint8_t dep; /* AJ_N_X or AJ_N_PARAM: what depends on var */
+  int profile;
 } diff_state;
 
 /* The derivative of one entry from its operands' derivatives (DZERO when
@@ -77,11 +138,21 @@ static aj_node *diff_step(void *ud, actjit_ctx *ctx, const aj_tape_ent *e,
     any |= bind[3 + k] != ctx->dzero;
   }
   if (!any) return ctx->dzero;
-  return aj_subst_args(ctx, ctx->tmpl[n->op], bind, 7, AJ_BUILD_DIFF);
+  aj_node *over = ctx->ptmpl[st->profile][n->op];
+  if (!over)
+    return aj_subst_args(ctx, ctx->tmpl[n->op], bind, 7, AJ_BUILD_DIFF);
+  aj_node *b8[8];
+  for (int k = 0; k < 7; k++) b8[k] = bind[k] == ctx->dzero ? ctx->zero : bind[k];
+  b8[7] = n->op == AJ_SELECT ? aj_tape_map(ctx, n->arg[0], 0, boundary_step, NULL)
+                             : ctx->zero;
+  if (!b8[7]) return NULL;
+  return aj_subst_args(ctx, over, b8, 8, AJ_BUILD_SIMPLIFY);
 }
 
-aj_node *aj_derivative(actjit_ctx *ctx, aj_node *root, aj_node *var) {
-  diff_state st = {var, var->op == AJ_X ? AJ_N_X : AJ_N_PARAM};
+aj_node *aj_derivative(actjit_ctx *ctx, aj_node *root, aj_node *var,
+                       int profile) {
+  if (profile < 0 || profile > 2) profile = ACTJIT_PROFILE_TORCH;
+  diff_state st = {var, var->op == AJ_X ? AJ_N_X : AJ_N_PARAM, profile};
   aj_node *result = aj_tape_map(ctx, root, 0, diff_step, &st);
   return result == ctx->dzero ? ctx->zero : result;
 }

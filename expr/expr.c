@@ -56,7 +56,7 @@ actjit_status actjit_parse(actjit_ctx *ctx, const char *src, size_t len,
     return aj_error(err, ACTJIT_EINVAL, 0, 0, "actjit_parse: NULL argument");
   if (!src) src = "";
   if (len == ACTJIT_NUL_TERMINATED) len = strlen(src);
-  return aj_parse_user(ctx, src, len, out, err);
+  return aj_parse_user(ctx, src, len, ACTJIT_PROFILE_TORCH, out, err);
 }
 
 /* Ends an operation that made `root` (or failed): wraps it as an
@@ -106,8 +106,32 @@ static aj_node *find_param(const actjit_expr *e, const char *name,
   return NULL;
 }
 
+actjit_status actjit_stabilize(const actjit_expr *e, actjit_expr **out,
+                               actjit_error *err) {
+  return aj_expr_stabilize(e, AJ_PHASE_ALL, out, err);
+}
+
+actjit_status aj_expr_stabilize(const actjit_expr *e, unsigned phases,
+                                actjit_expr **out, actjit_error *err) {
+  if (out) *out = NULL;
+  if (!e || !out)
+    return aj_error(err, ACTJIT_EINVAL, 0, 0,
+                    "actjit_stabilize: NULL argument");
+  actjit_ctx *ctx = e->ctx;
+  uint32_t cp = aj_op_begin(ctx, ctx->lim.max_diff_nodes);
+  aj_node *r = aj_simplify(ctx, e->root);
+  if (r) r = aj_stabilize(ctx, r, phases);
+  return finish(ctx, cp, r, e->params, e->nparams, out, err);
+}
+
 actjit_status actjit_diff(const actjit_expr *e, const char *wrt,
                           actjit_expr **out, actjit_error *err) {
+  return aj_expr_diff(e, wrt, ACTJIT_PROFILE_TORCH, 0, out, err);
+}
+
+actjit_status aj_expr_diff(const actjit_expr *e, const char *wrt, int profile,
+                           unsigned phases, actjit_expr **out,
+                           actjit_error *err) {
   if (out) *out = NULL;
   if (!e || !wrt || !out)
     return aj_error(err, ACTJIT_EINVAL, 0, 0, "actjit_diff: NULL argument");
@@ -119,7 +143,8 @@ actjit_status actjit_diff(const actjit_expr *e, const char *wrt,
                     "a parameter", wrt);
   uint32_t cp = aj_op_begin(ctx, ctx->lim.max_diff_nodes);
   aj_node *r = aj_simplify(ctx, e->root);
-  if (r) r = aj_derivative(ctx, r, var);
+  if (r) r = aj_derivative(ctx, r, var, profile);
+  if (r && phases) r = aj_stabilize(ctx, r, phases);
   return finish(ctx, cp, r, e->params, e->nparams, out, err);
 }
 

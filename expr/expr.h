@@ -28,4 +28,15 @@ AJ_INTERNAL actjit_expr *aj_expr_new(actjit_ctx *ctx, aj_node *root,
                                      const aj_param *params,
                                      uint32_t nparams);
 
+/* actjit_stabilize with a choice of rule phases (AJ_PHASE_*). */
+AJ_INTERNAL actjit_status aj_expr_stabilize(const actjit_expr *e,
+                                            unsigned phases,
+                                            actjit_expr **out,
+                                            actjit_error *err);
+/* actjit_diff with kinks from profile, the result stabilized with phases
+** (0: not at all). */
+AJ_INTERNAL actjit_status aj_expr_diff(const actjit_expr *e, const char *wrt,
+                                       int profile, unsigned phases,
+                                       actjit_expr **out, actjit_error *err);
+
 #endif

@@ -116,6 +116,10 @@ struct actjit_ctx {
 
   aj_node *x, *dzero, *zero, *one; /* common leaves */
   aj_node *tmpl[AJ_OP_COUNT];      /* derivative templates (ARG 0..6) */
+  aj_node *ptmpl[3][AJ_OP_COUNT];  /* per-profile overrides (ARG 0..7), or
+                                      NULL: use tmpl (diff.c) */
+  struct aj_rule *rules;           /* the stabilizer's (stabilize.c) */
+  uint32_t nrules;
   aj_fn *fns;                      /* the prelude's functions */
   uint32_t nfns, cap_fns_;
   char **fn_names;                 /* NUL-terminated copies, for listing */
@@ -245,8 +249,33 @@ AJ_INTERNAL aj_node *aj_simplify(actjit_ctx *ctx, aj_node *root);
 /* op applied to operands where DZERO means "no term": propagates it, then
 ** aj_simp_make.  DZERO never escapes into a finished derivative. */
 AJ_INTERNAL aj_node *aj_diff_make(actjit_ctx *ctx, aj_op op, aj_node **args);
-/* d root / d var, where var is ctx->x or a PARAM node; root simplified. */
+/* d root / d var, where var is ctx->x or a PARAM node; root simplified.
+** Kinks follow profile (actjit_profile). */
 AJ_INTERNAL aj_node *aj_derivative(actjit_ctx *ctx, aj_node *root,
-                                   aj_node *var);
+                                   aj_node *var, int profile);
+/* Parses the per-profile derivative overrides into ctx->ptmpl (diff.c). */
+AJ_INTERNAL actjit_status aj_load_profile_templates(actjit_ctx *ctx,
+                                                    actjit_error *err);
+
+/* ---- The stabilizer (stabilize.c, rules in rules.def) ------------------- */
+
+/* Rule phases: CANON rules rewrite into stable building blocks and run
+** before differentiation and again on derivatives; EVAL rules choose fast,
+** accurate evaluation forms and run last, on f and on each derivative (a
+** derivative is never taken of an EVAL form: their quotients cancel). */
+enum { AJ_PHASE_CANON = 1, AJ_PHASE_EVAL = 2, AJ_PHASE_ALL = 3 };
+
+/* Parses rules.def into ctx->rules (at context creation). */
+AJ_INTERNAL actjit_status aj_load_rules(actjit_ctx *ctx, actjit_error *err);
+AJ_INTERNAL void aj_free_rules(actjit_ctx *ctx);
+/* root with every rule of the given phases applied to a fixpoint (at most a
+** few passes), bottom-up; the result is simplified. */
+AJ_INTERNAL aj_node *aj_stabilize(actjit_ctx *ctx, aj_node *root,
+                                  unsigned phases);
+/* The number of rules, and rule i's name, pattern and result (tests). */
+AJ_INTERNAL uint32_t aj_rule_count(const actjit_ctx *ctx);
+AJ_INTERNAL void aj_rule_text(const actjit_ctx *ctx, uint32_t i,
+                              const char **name, const char **pattern,
+                              const char **result, unsigned *phase);
 
 #endif

@@ -204,6 +204,14 @@ ACTJIT_API actjit_status actjit_simplify(const actjit_expr *e,
 ACTJIT_API actjit_status actjit_diff(const actjit_expr *e, const char *wrt,
                                      actjit_expr **out, actjit_error *err);
 
+/* *out = e simplified and stabilized: the rewrite rules of numerics.md
+** (softplus, log-sigmoid, expm1, log1p, erfc, 1 - sigmoid, sech^2, the
+** evaluation forms of mish and tanhshrink, ...) applied until none fires.
+** Every rule is an identity; the result is never less accurate. */
+ACTJIT_API actjit_status actjit_stabilize(const actjit_expr *e,
+                                          actjit_expr **out,
+                                          actjit_error *err);
+
 /* *out = e with parameter `name` replaced by `value`, simplified; the
 ** parameter leaves the list.  EUNKNOWN if e has no such parameter. */
 ACTJIT_API actjit_status actjit_bind(const actjit_expr *e, const char *name,

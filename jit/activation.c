@@ -13,6 +13,7 @@
 #include "accuracy.h"
 #include "expr.h"
 #include "jit.h"
+#include "parse.h"
 
 struct actjit_activation {
   actjit_ctx *ctx;
@@ -30,6 +31,7 @@ struct actjit_activation {
   uint32_t *bwd_roots;     /* 1 + nrparams */
   unsigned width32;
   unsigned threads;        /* chunks per large call (1: no splitting) */
+  int fix_inf[2];          /* kernels need the limits at +-inf (fwd, bwd) */
   double compile_ms;
   /* k[AJ_F32] is made by actjit_compile; k[AJ_F64] on first use (most hosts
   ** never call it, and it halves compile time).  ready[] is read without
@@ -122,6 +124,35 @@ static actjit_status bind_all(actjit_expr **e, const actjit_options *opt,
   return ACTJIT_OK;
 }
 
+/* Replaces *e by its stabilized form. */
+static actjit_status restabilize(actjit_expr **e, unsigned phases,
+                                 actjit_error *err) {
+  actjit_expr *st = NULL;
+  actjit_status s = aj_expr_stabilize(*e, phases, &st, err);
+  if (s == ACTJIT_OK) {
+    actjit_expr_free(*e);
+    *e = st;
+  }
+  return s;
+}
+
+/* Whether e's kernel needs the limits at +-inf (codegen.c,
+** fix_infinities): the reference interpreter meets an indeterminate form
+** there (or could, for some value of a runtime parameter).  Not where x
+** enters sin, cos or tan: those have no limit, and NaN is right. */
+static int needs_inf_fix(const actjit_expr *e, int has_runtime) {
+  for (uint32_t i = 0; i < e->tape.n; i++) {
+    const aj_node *n = e->tape.ent[i].node;
+    if ((n->op == AJ_SIN || n->op == AJ_COS || n->op == AJ_TAN) &&
+        (n->flags & AJ_N_X))
+      return 0;
+  }
+  if (has_runtime) return 1;
+  double x[2] = {-INFINITY, INFINITY}, y[2];
+  if (actjit_eval(e, NULL, x, y, 2, NULL) != ACTJIT_OK) return 1;
+  return isnan(y[0]) || isnan(y[1]);
+}
+
 /* Derivatives and tapes: the front end's share of compiling. */
 static actjit_status prepare(actjit_activation *a, const actjit_options *opt,
                              actjit_error *err) {
@@ -136,7 +167,8 @@ static actjit_status prepare(actjit_activation *a, const actjit_options *opt,
   if (!a->dp || !a->rparam || !a->def32 || !a->def64 || !a->bwd_roots)
     return aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
   memset(a->dp, 0, (nr ? nr : 1) * sizeof *a->dp);
-  actjit_status s = actjit_diff(a->f, "x", &a->df, err);
+  unsigned phases = (opt->flags & ACTJIT_NO_STABILIZE) ? 0 : AJ_PHASE_ALL;
+  actjit_status s = aj_expr_diff(a->f, "x", opt->profile, phases, &a->df, err);
   a->has_defaults = 1;
   for (uint32_t k = 0; k < nr && s == ACTJIT_OK; k++) {
     long i = actjit_param_index(a->f, opt->runtime[k]);
@@ -144,8 +176,12 @@ static actjit_status prepare(actjit_activation *a, const actjit_options *opt,
     a->has_defaults &= a->f->params[i].has_def;
     a->def64[k] = a->f->params[i].has_def ? a->f->params[i].def : NAN;
     a->def32[k] = (float)a->def64[k];
-    s = actjit_diff(a->f, opt->runtime[k], &a->dp[k], err);
+    s = aj_expr_diff(a->f, opt->runtime[k], opt->profile, phases, &a->dp[k],
+                     err);
   }
+  /* f itself gets its evaluation forms only now: the derivatives above are
+  ** of the canonical form (an EVAL form's quotient would cancel). */
+  if (s == ACTJIT_OK && phases) s = restabilize(&a->f, AJ_PHASE_ALL, err);
   if (s) return s;
   /* f' and every df/dp_k on one tape: what they share is computed once. */
   aj_node *stack_roots[16];
@@ -161,6 +197,9 @@ static actjit_status prepare(actjit_activation *a, const actjit_options *opt,
   pthread_mutex_unlock(&ctx->lock);
   if (roots != stack_roots) aj_free(ctx, roots, (nr + 1) * sizeof *roots);
   if (rc) return aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
+  a->fix_inf[0] = needs_inf_fix(a->f, nr > 0);
+  a->fix_inf[1] = needs_inf_fix(a->df, nr > 0);
+  for (uint32_t k = 0; k < nr; k++) a->fix_inf[1] |= needs_inf_fix(a->dp[k], 1);
   return ACTJIT_OK;
 }
 
@@ -187,6 +226,8 @@ static void spec_of(const actjit_activation *a, aj_dtype dt,
   spec->rparam = a->rparam;
   spec->nrparams = a->nrparams;
   spec->width32 = a->width32;
+  spec->fix_inf[0] = a->fix_inf[0];
+  spec->fix_inf[1] = a->fix_inf[1];
 }
 
 actjit_status actjit_compile(actjit_ctx *ctx, const char *src,
@@ -215,9 +256,17 @@ actjit_status actjit_compile(actjit_ctx *ctx, const char *src,
   a->width32 = w;
   a->threads = opt->threads > 1 ? opt->threads : 1;
   actjit_expr *e = NULL;
-  actjit_status s = actjit_parse(ctx, src, ACTJIT_NUL_TERMINATED, &e, err);
+  if ((unsigned)opt->profile > ACTJIT_PROFILE_MINNORM) {
+    actjit_activation_free(a);
+    return aj_error(err, ACTJIT_EINVAL, 0, 0, "unknown kink profile %d",
+                    (int)opt->profile);
+  }
+  actjit_status s = aj_parse_user(ctx, src, strlen(src), opt->profile, &e, err);
   if (s == ACTJIT_OK) s = bind_all(&e, opt, err);
-  if (s == ACTJIT_OK) s = actjit_simplify(e, &a->f, err);
+  if (s == ACTJIT_OK)
+    s = (opt->flags & ACTJIT_NO_STABILIZE)
+            ? actjit_simplify(e, &a->f, err)
+            : aj_expr_stabilize(e, AJ_PHASE_CANON, &a->f, err);
   actjit_expr_free(e);
   if (s == ACTJIT_OK) s = prepare(a, opt, err);
   if (s == ACTJIT_OK) s = aj_jit_get(ctx, &a->jit, err);
@@ -250,6 +299,7 @@ void actjit_activation_info(const actjit_activation *a, actjit_info *info) {
 const actjit_expr *aj_activation_expr(const actjit_activation *a, int which) {
   if (which == 0) return a->f;
   if (which == 1) return a->gy ? NULL : a->df;
+  if (which == 3) return a->df;
   return a->gy;
 }
 

@@ -413,10 +413,88 @@ static void set_target_attrs(cg *g, LLVMValueRef fn) {
 /* The kernel being emitted: its arguments and accumulators. */
 typedef struct kern {
   int backward;
+  LLVMValueRef fn;
+  LLVMTypeRef fty;
   LLVMValueRef px, pdy, pout, n, pparams, pdparams;
   LLVMTypeRef AT; /* <W x double>: parameter-gradient accumulators */
   uint32_t nacc;
+  /* Limits at +-inf (see fix_infinities): scratch arrays for the call. */
+  int fix_inf;
+  LLVMValueRef tx, tdy, tout, tdp;
 } kern;
+
+static LLVMValueRef reduce_or(cg *g, LLVMValueRef m) {
+  unsigned id = LLVMLookupIntrinsicID("llvm.vector.reduce.or", 21);
+  LLVMTypeRef tys[1] = {g->MT};
+  LLVMValueRef fn = LLVMGetIntrinsicDeclaration(g->m, id, tys, 1);
+  LLVMTypeRef fty = LLVMIntrinsicGetType(g->c, id, tys, 1);
+  return LLVMBuildCall2(g->b, fty, fn, &m, 1, "");
+}
+
+static LLVMValueRef scalar_at(cg *g, LLVMValueRef base, unsigned j) {
+  return LLVMBuildLoad2(g->b, g->T, element_ptr(g, base, LLVMConstInt(g->i64, j, 0)), "");
+}
+
+/* Limits at +-inf.  Where x is +-inf and IEEE arithmetic meets an
+** indeterminate form (inf*0, inf-inf, inf/inf: x*sigmoid(x)' at +inf), a
+** root's lane is NaN though the limit exists.  Such lanes (rare: a branch
+** around a cold block) take the kernel's own value at +-MAX, the largest
+** finite input, got by calling this kernel on it: there the same formula
+** is finite and, for every limit of the exponential and polynomial kind,
+** already equal to the limit to the dtype's precision.  vals[r] are the
+** roots' values (f, or f' then df/dp_k) and are replaced in place. */
+static void fix_infinities(cg *g, const kern *k, LLVMValueRef xv,
+                           LLVMValueRef *vals, unsigned nroots) {
+  LLVMBuilderRef b = g->b;
+  LLVMValueRef isinf = LLVMBuildFCmp(b, LLVMRealOEQ, intrinsic1(g, "llvm.fabs", xv),
+                                     splat(g, INFINITY), "");
+  LLVMValueRef bad[65], any = NULL;
+  for (unsigned r = 0; r < nroots; r++) {
+    bad[r] = LLVMBuildAnd(b, isinf, LLVMBuildFCmp(b, LLVMRealUNO, vals[r], vals[r], ""), "");
+    any = mask_or(g, any, bad[r]);
+  }
+  LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInsertBlock(b));
+  LLVMBasicBlockRef from = LLVMGetInsertBlock(b);
+  LLVMBasicBlockRef fix = LLVMAppendBasicBlockInContext(g->c, fn, "inf.fix");
+  LLVMBasicBlockRef join = LLVMAppendBasicBlockInContext(g->c, fn, "inf.join");
+  LLVMBuildCondBr(b, reduce_or(g, any), fix, join);
+  LLVMPositionBuilderAtEnd(b, fix);
+  double big = g->dt == AJ_F32 ? 3.4028234663852886e38 : 1.7976931348623157e308;
+  LLVMValueRef lim[2][65];
+  for (int side = 0; side < 2; side++) {
+    LLVMBuildStore(b, LLVMConstReal(g->T, side ? big : -big), k->tx);
+    LLVMValueRef one = LLVMConstInt(g->i64, 1, 0);
+    if (k->backward) {
+      LLVMBuildStore(b, LLVMConstReal(g->T, 1.0), k->tdy);
+      for (uint32_t j = 0; j < k->nacc; j++)
+        LLVMBuildStore(b, LLVMConstReal(g->T, 0.0), element_ptr(g, k->tdp, LLVMConstInt(g->i64, j, 0)));
+      LLVMValueRef a[6] = {k->tx, k->tdy, k->tout, one, k->pparams, k->tdp};
+      LLVMBuildCall2(b, k->fty, k->fn, a, 6, "");
+    } else {
+      LLVMValueRef a[4] = {k->tx, k->tout, one, k->pparams};
+      LLVMBuildCall2(b, k->fty, k->fn, a, 4, "");
+    }
+    lim[side][0] = scalar_at(g, k->tout, 0);
+    for (unsigned r = 1; r < nroots; r++) lim[side][r] = scalar_at(g, k->tdp, r - 1);
+  }
+  LLVMValueRef neg = LLVMBuildFCmp(b, LLVMRealOLT, xv, splat(g, 0.0), "");
+  LLVMValueRef fixed[65];
+  for (unsigned r = 0; r < nroots; r++) {
+    LLVMValueRef l = LLVMBuildSelect(b, neg, splat_value(g, lim[0][r]),
+                                     splat_value(g, lim[1][r]), "");
+    fixed[r] = LLVMBuildSelect(b, bad[r], l, vals[r], "");
+  }
+  LLVMBasicBlockRef fix_end = LLVMGetInsertBlock(b);
+  LLVMBuildBr(b, join);
+  LLVMPositionBuilderAtEnd(b, join);
+  for (unsigned r = 0; r < nroots; r++) {
+    LLVMValueRef phi = LLVMBuildPhi(b, g->VT, "");
+    LLVMValueRef in[2] = {vals[r], fixed[r]};
+    LLVMBasicBlockRef bb[2] = {from, fix_end};
+    LLVMAddIncoming(phi, in, bb, 2);
+    vals[r] = phi;
+  }
+}
 
 /* One vector step at index i: loads (masked when mask is not NULL), the
 ** body, the store; acc[k] updated in place. */
@@ -432,17 +510,22 @@ static void emit_step(cg *g, const kern *k, LLVMValueRef i, LLVMValueRef mask,
     dyv = mask ? masked_load(g, pdyi, mask) : load_vec(g, pdyi);
   }
   emit_body(g, xv);
+  LLVMValueRef roots[65];
+  unsigned nroots = k->backward ? 1 + k->nacc : 1;
+  for (unsigned r = 0; r < nroots; r++)
+    roots[r] = num(g, k->backward ? g->spec->bwd_roots[r] : g->tape->root[0]);
+  if (k->fix_inf) fix_infinities(g, k, xv, roots, nroots);
   LLVMValueRef result;
   if (k->backward) {
-    result = LLVMBuildFMul(b, dyv, num(g, g->spec->bwd_roots[0]), "dx");
+    result = LLVMBuildFMul(b, dyv, roots[0], "dx");
     for (uint32_t j = 0; j < k->nacc; j++) {
-      LLVMValueRef c = LLVMBuildFMul(b, dyv, num(g, g->spec->bwd_roots[1 + j]), "");
+      LLVMValueRef c = LLVMBuildFMul(b, dyv, roots[1 + j], "");
       if (mask) c = LLVMBuildSelect(b, mask, c, splat(g, 0.0), ""); /* tail: 0 */
       if (g->dt == AJ_F32) c = LLVMBuildFPExt(b, c, k->AT, "");
       acc[j] = LLVMBuildFAdd(b, acc[j], c, "");
     }
   } else {
-    result = num(g, g->tape->root[0]);
+    result = roots[0];
   }
   if (mask) masked_store(g, result, pouti, mask);
   else store_vec(g, result, pouti);
@@ -469,6 +552,9 @@ static void emit_kernel(cg *g, const char *name, int backward) {
                         : LLVMFunctionType(LLVMVoidTypeInContext(g->c), fargs, 4, 0);
   LLVMValueRef fn = LLVMAddFunction(g->m, name, fty);
   set_target_attrs(g, fn);
+  k.fn = fn;
+  k.fty = fty;
+  k.fix_inf = g->spec->fix_inf[backward];
   k.px = LLVMGetParam(fn, 0);
   k.pdy = backward ? LLVMGetParam(fn, 1) : NULL;
   k.pout = LLVMGetParam(fn, backward ? 2 : 1);
@@ -492,8 +578,14 @@ static void emit_kernel(cg *g, const char *name, int backward) {
   LLVMBasicBlockRef exit = LLVMAppendBasicBlockInContext(g->c, fn, "exit");
   LLVMBuilderRef b = g->b;
 
-  /* entry: runtime parameters as splats */
+  /* entry: scratch for the limits at +-inf; runtime parameters as splats */
   LLVMPositionBuilderAtEnd(b, entry);
+  if (k.fix_inf) {
+    k.tx = LLVMBuildAlloca(b, g->T, "lim.x");
+    k.tdy = LLVMBuildAlloca(b, g->T, "lim.dy");
+    k.tout = LLVMBuildAlloca(b, g->T, "lim.out");
+    k.tdp = LLVMBuildArrayAlloca(b, g->T, LLVMConstInt(g->i64, k.nacc ? k.nacc : 1, 0), "lim.dp");
+  }
   for (uint32_t j = 0; j < g->spec->nrparams; j++) {
     LLVMValueRef p = LLVMBuildLoad2(b, g->T, element_ptr(g, k.pparams, index_const(g, j)), "");
     g->pvals[j] = splat_value(g, p);

@@ -37,6 +37,8 @@ typedef struct aj_kernel_spec {
   uint32_t nrparams;
   unsigned width32;            /* f32 lanes; 0 = the host's */
   aj_dtype dtype;              /* the element type of this pair of kernels */
+  int fix_inf[2];              /* [fwd, bwd]: emit the limits at +-inf
+                                  (codegen.c, fix_infinities) */
 } aj_kernel_spec;
 
 /* Host facts (jit/target.c). */

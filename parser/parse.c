@@ -145,14 +145,36 @@ static aj_sym *sym(aj_parser *ps, const char *z, uint32_t n, int create) {
 
 /* The helper or prelude function called z[0, n), newest definition first;
 ** NULL if none. */
+static const aj_fn *find_prelude_fn(const actjit_ctx *ctx, const char *z,
+                                    uint32_t n) {
+  for (uint32_t i = ctx->nfns; i-- > 0;)
+    if (same_name(ctx->fns[i].name, ctx->fns[i].nlen, z, n))
+      return &ctx->fns[i];
+  return NULL;
+}
+
+/* The helper or prelude function called z[0, n), newest definition first;
+** NULL if none.  Under a kink profile other than torch, a prelude entry
+** NAME defined again as NAME_<profile> (the catalog's per-profile
+** variants, see prelude.act) resolves to the variant. */
 static const aj_fn *find_fn(aj_parser *ps, const char *z, uint32_t n) {
   aj_sym *e = sym(ps, z, n, 0);
   if (e && e->helper != UINT32_MAX) return &ps->helpers[e->helper];
-  if (ps->mode == AJ_MODE_USER)
-    for (uint32_t i = ps->ctx->nfns; i-- > 0;)
-      if (same_name(ps->ctx->fns[i].name, ps->ctx->fns[i].nlen, z, n))
-        return &ps->ctx->fns[i];
-  return NULL;
+  if (ps->mode != AJ_MODE_USER) return NULL;
+  const aj_fn *fn = find_prelude_fn(ps->ctx, z, n);
+  const char *suffix = actjit_profile_name(ps->profile);
+  if (fn && ps->profile != ACTJIT_PROFILE_TORCH && suffix) {
+    char variant[96];
+    size_t sl = strlen(suffix);
+    if (n + 1 + sl < sizeof variant) {
+      memcpy(variant, z, n);
+      variant[n] = '_';
+      memcpy(variant + n + 1, suffix, sl);
+      const aj_fn *v = find_prelude_fn(ps->ctx, variant, (uint32_t)(n + 1 + sl));
+      if (v) fn = v;
+    }
+  }
+  return fn;
 }
 
 static aj_param *find_param(aj_parser *ps, aj_node *p) {
@@ -727,7 +749,8 @@ static void parser_free(aj_parser *ps, int keep_helpers) {
 }
 
 actjit_status aj_parse_user(actjit_ctx *ctx, const char *src, size_t len,
-                            actjit_expr **out, actjit_error *err) {
+                            int profile, actjit_expr **out,
+                            actjit_error *err) {
   if (len > ctx->lim.max_input_bytes)
     return aj_error(err, ACTJIT_ELIMIT_INPUT, ctx->lim.max_input_bytes,
                     len - ctx->lim.max_input_bytes,
@@ -737,6 +760,7 @@ actjit_status aj_parse_user(actjit_ctx *ctx, const char *src, size_t len,
   if (!err) err = &local;
   aj_parser ps;
   parser_init(&ps, ctx, src, len, AJ_MODE_USER, err);
+  ps.profile = profile;
   uint32_t cp = aj_op_begin(ctx, ctx->lim.max_parse_nodes);
   run(&ps);
   if (!failed(&ps)) {
@@ -761,38 +785,45 @@ actjit_status aj_parse_user(actjit_ctx *ctx, const char *src, size_t len,
 
 /* ---- Built-ins: derivative templates and the prelude ------------------- */
 
+actjit_status aj_parse_template(actjit_ctx *ctx, const char *head,
+                                const char *body, const char *what,
+                                aj_node **out, actjit_error *err) {
+  char text[640];
+  size_t n = strlen(head) + strlen(body);
+  if (n + 4 > sizeof text)
+    return aj_error(err, ACTJIT_EINTERNAL, 0, 0, "%s: template too long", what);
+  memcpy(text, head, strlen(head));
+  memcpy(text + strlen(head), body, strlen(body));
+  /* The template is the helper's body; the final expression is a dummy. */
+  memcpy(text + n, "; 0", 4);
+  aj_parser ps;
+  parser_init(&ps, ctx, text, n + 3, AJ_MODE_TEMPLATE, err);
+  uint32_t cp = aj_op_begin(ctx, 0);
+  run(&ps);
+  if (!failed(&ps)) {
+    *out = aj_simplify(ctx, ps.helpers[0].body);
+    if (!*out) FAIL(&ps, ACTJIT_ENOMEM, 0, 0, "out of memory");
+  }
+  aj_op_end(ctx, cp, failed(&ps));
+  parser_free(&ps, 0);
+  if (failed(&ps)) {
+    char why[sizeof err->message];
+    memcpy(why, err->message, sizeof why); /* err is also the output */
+    if (ps.status != ACTJIT_ENOMEM)
+      return aj_error(err, ACTJIT_EINTERNAL, 0, 0,
+                      "%s does not parse: %.180s", what, why);
+    return ps.status;
+  }
+  return ACTJIT_OK;
+}
+
 static actjit_status load_templates(actjit_ctx *ctx, actjit_error *err) {
-  static const char head[] = "d(a, b, c, da, db, dc, self) = ";
-  char text[256];
   for (int op = 0; op < AJ_OP_COUNT; op++) {
-    const char *rule = aj_ops[op].deriv;
-    if (!rule) continue;
-    size_t n = strlen(head) + strlen(rule);
-    if (n >= sizeof text)
-      return aj_error(err, ACTJIT_EINTERNAL, 0, 0, "derivative rule too long");
-    memcpy(text, head, strlen(head));
-    memcpy(text + strlen(head), rule, strlen(rule) + 1);
-    /* The template is the helper's body; the final expression is a dummy. */
-    memcpy(text + n, "; 0", 4);
-    aj_parser ps;
-    parser_init(&ps, ctx, text, n + 3, AJ_MODE_TEMPLATE, err);
-    uint32_t cp = aj_op_begin(ctx, 0);
-    run(&ps);
-    if (!failed(&ps)) {
-      ctx->tmpl[op] = aj_simplify(ctx, ps.helpers[0].body);
-      if (!ctx->tmpl[op]) FAIL(&ps, ACTJIT_ENOMEM, 0, 0, "out of memory");
-    }
-    aj_op_end(ctx, cp, failed(&ps));
-    parser_free(&ps, 0);
-    if (failed(&ps)) {
-      char why[sizeof err->message];
-      memcpy(why, err->message, sizeof why); /* err is also the output */
-      if (ps.status != ACTJIT_ENOMEM)
-        return aj_error(err, ACTJIT_EINTERNAL, 0, 0,
-                        "derivative rule of '%s' does not parse: %.180s",
-                        aj_ops[op].spelling, why);
-      return ps.status;
-    }
+    if (!aj_ops[op].deriv) continue;
+    actjit_status s = aj_parse_template(ctx, "d(a, b, c, da, db, dc, self) = ",
+                                        aj_ops[op].deriv, aj_ops[op].spelling,
+                                        &ctx->tmpl[op], err);
+    if (s) return s;
   }
   return ACTJIT_OK;
 }
@@ -854,12 +885,15 @@ actjit_status aj_load_builtins(actjit_ctx *ctx, actjit_error *err) {
   ctx->lim.max_diff_nodes = ACTJIT_HARD_MAX_DIFF_NODES;
   ctx->lim.max_literal_len = ACTJIT_HARD_MAX_LITERAL_LEN;
   actjit_status s = load_templates(ctx, err);
+  if (s == ACTJIT_OK) s = aj_load_profile_templates(ctx, err);
+  if (s == ACTJIT_OK) s = aj_load_rules(ctx, err);
   if (s == ACTJIT_OK) s = load_prelude(ctx, err);
   ctx->lim = user;
   return s;
 }
 
 void aj_unload_builtins(actjit_ctx *ctx) {
+  aj_free_rules(ctx);
   for (uint32_t i = 0; i < ctx->nfns; i++) fn_free(ctx, &ctx->fns[i]);
   aj_free(ctx, ctx->fns, ctx->cap_fns_ * sizeof *ctx->fns);
   if (ctx->fn_names) {

@@ -62,6 +62,7 @@ typedef struct aj_parser {
   const char *src;
   size_t len;
   aj_mode mode;
+  int profile; /* actjit_profile: picks the catalog's per-profile variants */
   actjit_error *err;
   actjit_status status; /* first error wins */
 
@@ -90,8 +91,14 @@ typedef struct aj_parser {
 /* Parses a user's source into *out (under the context lock).  err must not
 ** be NULL. */
 AJ_INTERNAL actjit_status aj_parse_user(actjit_ctx *ctx, const char *src,
-                                        size_t len, actjit_expr **out,
-                                        actjit_error *err);
+                                        size_t len, int profile,
+                                        actjit_expr **out, actjit_error *err);
+/* Parses "head body" (head: "name(formals) = ") as a helper and sets *out
+** to its simplified body over ARG 0.. (the formals).  what names it in an
+** error.  For the built-in rule tables (derivatives, profiles, stabilizer). */
+AJ_INTERNAL actjit_status aj_parse_template(actjit_ctx *ctx, const char *head,
+                                            const char *body, const char *what,
+                                            aj_node **out, actjit_error *err);
 /* Loads the derivative templates and the prelude into a new context. */
 AJ_INTERNAL actjit_status aj_load_builtins(actjit_ctx *ctx,
                                            actjit_error *err);

@@ -53,6 +53,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "expr.h"
 #include "testutil.h"
 #include "expr.h" /* the reference's tape, for the error bounds */
 
@@ -487,6 +488,19 @@ static double local_mag(const actjit_expr *g, double x, double scale) {
 static const char *const pass_name[3] = {"forward", "backward dy=1",
                                          "backward dy=random"};
 
+/* numerics.md P3 as the kernels implement it: at x = +-inf, where the
+** formula meets inf*0, inf-inf or inf/inf (NaN), the value is the limit,
+** which the kernels take from the largest finite input of their dtype. */
+static void limits_of_reference(const actjit_expr *e, const double *x,
+                                double *y, size_t n, int f32) {
+  double big = f32 ? FLT_MAX : DBL_MAX;
+  for (size_t i = 0; i < n; i++) {
+    if (!isinf(x[i]) || !isnan(y[i])) continue;
+    double xb = x[i] < 0 ? -big : big;
+    actjit_eval(e, NULL, &xb, &y[i], 1, NULL);
+  }
+}
+
 /* Checks the four kernels of a against ref on the sets (x32, n32) and
 ** (x64, n64).  strict: catalog metric, else bound-based (see the top).
 ** Never asserts (threads use it); returns failures and prints a few. */
@@ -517,6 +531,10 @@ static size_t check_values(const char *label, const actjit_activation *a,
       fprintf(stderr, "%s: reference eval failed: %s\n", label, err.message);
       res->failed++;
       goto next;
+    }
+    if (strict) { /* the catalog: limits exist and the kernels give them */
+      limits_of_reference(ref->f, xd, rf, n, f32);
+      limits_of_reference(ref->df, xd, rdf, n, f32);
     }
     /* the kernels */
     actjit_status st[3];
@@ -555,6 +573,13 @@ static size_t check_values(const char *label, const actjit_activation *a,
         double r = p == 0 ? rf[i] : dy * rdf[i];
         double k = kv[p][i];
         double e = 0;
+        if (isinf(xd[i]) && isnan(r)) {
+          /* an indeterminate form at +-inf in a random formula: the kernel
+          ** gives the value at the largest finite input (its limit when
+          ** there is one), which no float reference can confirm */
+          res->skipped++;
+          continue;
+        }
         if (!strict) {
           bnd o;
           int bs = bound_eval(p == 0 ? ref->f : ref->df, NULL, xd[i], f32, scr,
@@ -961,44 +986,41 @@ typedef struct limits {
   actjit_binding bind[2];
   size_t nbind;
   double f_lo, f_hi, d_lo, d_hi; /* f(-inf), f(+inf), f'(-inf), f'(+inf) */
-  int pending; /* the formula gives inf*0 or inf/inf at +-inf: until issue 5's
-                  NaN/inf policy lands, the kernels must agree with the
-                  reference there instead of with the limit */
 } limits;
 
 #define SELU_LO (-1.0507009873554805 * 1.6732632423543772)
 static const limits limits_a[] = {
-    {"relu", {{0}}, 0, 0, INFINITY, 0, 1, 0},
-    {"relu6", {{0}}, 0, 0, 6, 0, 0, 0},
-    {"hardtanh", {{0}}, 0, -1, 1, 0, 0, 0},
-    {"hardtanh", {{"min_val", -2}, {"max_val", 0.3}}, 2, -2, 0.3, 0, 0, 0},
-    {"leaky_relu", {{0}}, 0, -INFINITY, INFINITY, 0.01, 1, 0},
-    {"prelu", {{0}}, 0, -INFINITY, INFINITY, 0.25, 1, 0},
-    {"rrelu", {{0}}, 0, -INFINITY, INFINITY, (0.125 + 1.0 / 3) / 2, 1, 0},
-    {"hardsigmoid", {{0}}, 0, 0, 1, 0, 0, 0},
-    {"hardswish", {{0}}, 0, 0, INFINITY, 0, 1, 0},
-    {"hardshrink", {{0}}, 0, -INFINITY, INFINITY, 1, 1, 0},
-    {"softshrink", {{0}}, 0, -INFINITY, INFINITY, 1, 1, 0},
-    {"threshold", {{"threshold", 1}, {"value", -3}}, 2, -3, INFINITY, 0, 1, 0},
-    {"softsign", {{0}}, 0, -1, 1, 0, 0, 0},
-    {"squareplus", {{0}}, 0, 0, INFINITY, 0, 1, 1},
+    {"relu", {{0}}, 0, 0, INFINITY, 0, 1},
+    {"relu6", {{0}}, 0, 0, 6, 0, 0},
+    {"hardtanh", {{0}}, 0, -1, 1, 0, 0},
+    {"hardtanh", {{"min_val", -2}, {"max_val", 0.3}}, 2, -2, 0.3, 0, 0},
+    {"leaky_relu", {{0}}, 0, -INFINITY, INFINITY, 0.01, 1},
+    {"prelu", {{0}}, 0, -INFINITY, INFINITY, 0.25, 1},
+    {"rrelu", {{0}}, 0, -INFINITY, INFINITY, (0.125 + 1.0 / 3) / 2, 1},
+    {"hardsigmoid", {{0}}, 0, 0, 1, 0, 0},
+    {"hardswish", {{0}}, 0, 0, INFINITY, 0, 1},
+    {"hardshrink", {{0}}, 0, -INFINITY, INFINITY, 1, 1},
+    {"softshrink", {{0}}, 0, -INFINITY, INFINITY, 1, 1},
+    {"threshold", {{"threshold", 1}, {"value", -3}}, 2, -3, INFINITY, 0, 1},
+    {"softsign", {{0}}, 0, -1, 1, 0, 0},
+    {"squareplus", {{0}}, 0, 0, INFINITY, 0, 1},
 };
 static const limits limits_b[] = {
-    {"mish", {{0}}, 0, 0, INFINITY, 0, 1, 1},
-    {"gelu", {{0}}, 0, 0, INFINITY, 0, 1, 1},
-    {"gelu_tanh", {{0}}, 0, 0, INFINITY, 0, 1, 1},
-    {"elu", {{0}}, 0, -1, INFINITY, 0, 1, 0},
-    {"elu", {{"alpha", 0.5}}, 1, -0.5, INFINITY, 0, 1, 0},
-    {"selu", {{0}}, 0, SELU_LO, INFINITY, 0, 1.0507009873554805, 0},
-    {"celu", {{"alpha", 2}}, 1, -2, INFINITY, 0, 1, 0},
-    {"silu", {{0}}, 0, 0, INFINITY, 0, 1, 1},
-    {"swish", {{0}}, 0, 0, INFINITY, 0, 1, 1},
-    {"sigmoid", {{0}}, 0, 0, 1, 0, 0, 0},
-    {"tanh", {{0}}, 0, -1, 1, 0, 0, 0},
-    {"softplus", {{0}}, 0, 0, INFINITY, 0, 1, 0},
-    {"logsigmoid", {{0}}, 0, -INFINITY, 0, 1, 0, 0},
-    {"tanhshrink", {{0}}, 0, -INFINITY, INFINITY, 1, 1, 0},
-    {"quick_gelu", {{0}}, 0, 0, INFINITY, 0, 1, 1},
+    {"mish", {{0}}, 0, 0, INFINITY, 0, 1},
+    {"gelu", {{0}}, 0, 0, INFINITY, 0, 1},
+    {"gelu_tanh", {{0}}, 0, 0, INFINITY, 0, 1},
+    {"elu", {{0}}, 0, -1, INFINITY, 0, 1},
+    {"elu", {{"alpha", 0.5}}, 1, -0.5, INFINITY, 0, 1},
+    {"selu", {{0}}, 0, SELU_LO, INFINITY, 0, 1.0507009873554805},
+    {"celu", {{"alpha", 2}}, 1, -2, INFINITY, 0, 1},
+    {"silu", {{0}}, 0, 0, INFINITY, 0, 1},
+    {"swish", {{0}}, 0, 0, INFINITY, 0, 1},
+    {"sigmoid", {{0}}, 0, 0, 1, 0, 0},
+    {"tanh", {{0}}, 0, -1, 1, 0, 0},
+    {"softplus", {{0}}, 0, 0, INFINITY, 0, 1},
+    {"logsigmoid", {{0}}, 0, -INFINITY, 0, 1, 0},
+    {"tanhshrink", {{0}}, 0, -INFINITY, INFINITY, 1, 1},
+    {"quick_gelu", {{0}}, 0, 0, INFINITY, 0, 1},
 };
 
 static size_t limits_check(actjit_ctx *ctx, const limits *l) {
@@ -1033,11 +1055,12 @@ static size_t limits_check(actjit_ctx *ctx, const limits *l) {
   bad += actjit_backward_f64(a, x64, one64, d64, 2) != 0;
   actjit_eval(r.f, NULL, x64, rf, 2, NULL);
   actjit_eval(r.df, NULL, x64, rd, 2, NULL);
+  limits_of_reference(r.f, x64, rf, 2, 0);
+  limits_of_reference(r.df, x64, rd, 2, 0);
   for (int k = 0; k < 4; k++) {
     double got[3] = {k < 2 ? y32[k] : d32[k - 2], k < 2 ? y64[k] : d64[k - 2],
                      k < 2 ? rf[k] : rd[k - 2]};
     int wrong = 0;
-    if (l->pending) want[k] = got[2]; /* agree with the reference */
     for (int g = 0; g < 3; g++) wrong += ulp_dist(g == 0, got[g], want[k]) > 4;
     if (wrong) {
       fprintf(stderr, "  FAIL P3 %s%s: %s(%cinf) = %g (f32 kernel), %g (f64 "
@@ -2112,6 +2135,9 @@ static int ir_calls_ok(const char *ir, int allow_rt, char *bad, size_t nbad) {
     at++;
     if (strncmp(at, "llvm.", 5) == 0) continue;
     if (allow_rt && strncmp(at, "ajrt_", 5) == 0) continue;
+    /* the kernel itself, at +-MAX, for the limits at +-inf */
+    if (strncmp(at, "actjit_fwd(", 11) == 0 || strncmp(at, "actjit_bwd(", 11) == 0)
+      continue;
     size_t k = 0;
     while (at[k] && at[k] != '(' && k + 1 < nbad) k++;
     memcpy(bad, at, k);
@@ -2198,10 +2224,15 @@ static void describe_case(actjit_ctx *ctx, const jspec *sp, int allow_rt) {
   jref r;
   assert_int_equal(jref_make(ctx, sp, &r, &err), 0);
   /* what the kernels compute: e with the non-runtime parameters at their
-  ** values; f and f' as described must evaluate like e and de/dx */
-  actjit_expr *de = tu_diff(r.e, "x");
+  ** values, stabilized as actjit_compile does (canonical rules, then the
+  ** derivatives, then the evaluation forms); f and f' as described must
+  ** evaluate like those */
+  actjit_expr *ea = NULL, *ef = NULL, *de = NULL;
+  assert_int_equal(aj_expr_stabilize(r.e, AJ_PHASE_CANON, &ea, NULL), 0);
+  assert_int_equal(aj_expr_stabilize(ea, AJ_PHASE_ALL, &ef, NULL), 0);
+  assert_int_equal(aj_expr_diff(ea, "x", 0, AJ_PHASE_ALL, &de, NULL), 0);
   char *f = describe(a, ACTJIT_PART_F), *df = describe(a, ACTJIT_PART_DF);
-  parse_back(ctx, f, r.e, r.P, "PART_F");
+  parse_back(ctx, f, ef, r.P, "PART_F");
   parse_back(ctx, df, de, r.P, "PART_DF");
   char *dpt = describe(a, ACTJIT_PART_DPARAM);
   size_t lines = 0;
@@ -2212,14 +2243,18 @@ static void describe_case(actjit_ctx *ctx, const jspec *sp, int allow_rt) {
     char want[80];
     snprintf(want, sizeof want, "df/d%s = ", sp->runtime[lines]);
     assert_true(strncmp(line, want, strlen(want)) == 0);
-    parse_back(ctx, line + strlen(want), r.dp[lines], r.P, "PART_DPARAM");
+    actjit_expr *dp = NULL;
+    assert_int_equal(aj_expr_diff(ea, sp->runtime[lines], 0, AJ_PHASE_ALL,
+                                  &dp, NULL), 0);
+    parse_back(ctx, line + strlen(want), dp, r.P, "PART_DPARAM");
+    actjit_expr_free(dp);
     lines++;
     line = nl + 1;
   }
   assert_int_equal(lines, sp->nruntime);
   check_ir(a, sp->src, allow_rt);
   actjit_free(f), actjit_free(df), actjit_free(dpt);
-  actjit_expr_free(de);
+  actjit_expr_free(de), actjit_expr_free(ea), actjit_expr_free(ef);
   jref_free(&r);
   actjit_activation_free(a);
 }
