@@ -206,14 +206,23 @@ int aj_is_function_name(const actjit_ctx *ctx, const char *name) {
   return 0;
 }
 
+/* 1 if name is a per-profile variant of a catalog entry (NAME_onednn,
+** NAME_minnorm): the parser picks those by profile; they are not listed. */
+static int is_profile_variant(const char *name) {
+  const char *u = strrchr(name, '_');
+  return u && actjit_profile_by_name(u + 1) > 0;
+}
+
 const char *actjit_catalog_name(const actjit_ctx *ctx, size_t i,
                                 int *is_activation) {
   if (!ctx) return NULL;
-  if (i < ctx->nfns) {
-    if (is_activation) *is_activation = 1;
-    return ctx->fn_names[i];
+  for (uint32_t k = 0; k < ctx->nfns; k++) {
+    if (is_profile_variant(ctx->fn_names[k])) continue;
+    if (i-- == 0) {
+      if (is_activation) *is_activation = 1;
+      return ctx->fn_names[k];
+    }
   }
-  i -= ctx->nfns;
   for (int op = 0; op < AJ_OP_COUNT; op++) {
     const aj_opinfo *o = &aj_ops[op];
     if (o->kind != AJ_K_FN && !o->alias) continue;

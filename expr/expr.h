@@ -38,5 +38,11 @@ AJ_INTERNAL actjit_status aj_expr_stabilize(const actjit_expr *e,
 AJ_INTERNAL actjit_status aj_expr_diff(const actjit_expr *e, const char *wrt,
                                        int profile, unsigned phases,
                                        actjit_expr **out, actjit_error *err);
+/* Backward from the output (invert.c): g(y) = f'(f^-1(y)) as an expression
+** in x (standing for y), under the lock; NULL with *why (a static string)
+** when f is not monotone or a piece has no known inverse, or NULL with
+** ctx->make_fail set when a make failed.  f's parameters must be bound. */
+AJ_INTERNAL aj_node *aj_backward_from_y(actjit_ctx *ctx, const actjit_expr *f,
+                                        const char **why);
 
 #endif

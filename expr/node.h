@@ -242,6 +242,9 @@ AJ_INTERNAL aj_node *aj_subst_args(actjit_ctx *ctx, aj_node *body,
 AJ_INTERNAL aj_node *aj_subst_param(actjit_ctx *ctx, aj_node *root,
                                     aj_node *param, aj_node *value,
                                     aj_build how);
+/* Replaces x by value in root (simplifying). */
+AJ_INTERNAL aj_node *aj_subst_x(actjit_ctx *ctx, aj_node *root,
+                                aj_node *value);
 /* op applied to simplified operands, simplified (IEEE-exact rules only). */
 AJ_INTERNAL aj_node *aj_simp_make(actjit_ctx *ctx, aj_op op, aj_node **args);
 /* The simplified form of root. */

@@ -71,3 +71,11 @@ aj_node *aj_subst_param(actjit_ctx *ctx, aj_node *root, aj_node *param,
   param_map m = {param, value};
   return subst(ctx, root, AJ_N_PARAM, map_param, &m, how);
 }
+
+static aj_node *map_x(void *ud, aj_node *leaf) {
+  return leaf->op == AJ_X ? (aj_node *)ud : leaf;
+}
+
+aj_node *aj_subst_x(actjit_ctx *ctx, aj_node *root, aj_node *value) {
+  return subst(ctx, root, AJ_N_X, map_x, value, AJ_BUILD_SIMPLIFY);
+}

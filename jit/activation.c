@@ -153,6 +153,62 @@ static int needs_inf_fix(const actjit_expr *e, int has_runtime) {
   return isnan(y[0]) || isnan(y[1]);
 }
 
+/* Backward from the output: a->gy = f'(f^-1(y)), from the canonical f. */
+static actjit_status derive_from_y(actjit_activation *a, unsigned phases,
+                                   actjit_error *err) {
+  actjit_ctx *ctx = a->ctx;
+  if (a->nrparams)
+    return aj_error(err, ACTJIT_EINVAL, 0, 0,
+                    "backward from y needs every parameter bound (no "
+                    "runtime parameters)");
+  const char *why = NULL;
+  uint32_t cp = aj_op_begin(ctx, ctx->lim.max_diff_nodes);
+  aj_node *g = aj_backward_from_y(ctx, a->f, &why);
+  if (g && phases) g = aj_stabilize(ctx, g, phases);
+  if (g) a->gy = aj_expr_new(ctx, g, NULL, 0);
+  actjit_status fail = ctx->make_fail;
+  aj_op_end(ctx, cp, a->gy == NULL);
+  if (a->gy) return ACTJIT_OK;
+  if (why)
+    return aj_error(err, ACTJIT_ENOINVERSE, 0, 0, "no backward from y: %s",
+                    why);
+  if (fail == ACTJIT_ELIMIT_NODES)
+    return aj_error(err, fail, 0, 0, "backward from y: the result would "
+                    "exceed max_diff_nodes");
+  return aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
+}
+
+/* The f32 chain a y-mode host runs: y = f(x) by the forward kernel, then
+** g(y) by the backward kernel (dy = 1). */
+static void y_chain(void *ud, const double *x, double *got, size_t n) {
+  const actjit_activation *a = ud;
+  float xf[256], yf[256], one[256], d[256];
+  for (size_t i = 0; i < 256; i++) one[i] = 1;
+  for (size_t at = 0; at < n; at += 256) {
+    size_t m = n - at < 256 ? n - at : 256;
+    for (size_t i = 0; i < m; i++) xf[i] = (float)x[at + i];
+    a->k[AJ_F32].fwd(xf, yf, m, NULL);
+    a->k[AJ_F32].bwd(yf, one, d, m, NULL, NULL);
+    for (size_t i = 0; i < m; i++) got[at + i] = d[i];
+  }
+}
+
+/* Refuses y mode (EACCURACY) when g's float32 error exceeds the bound. */
+static actjit_status check_from_y(const actjit_activation *a, double bound,
+                                  actjit_error *err) {
+  actjit_accuracy_part part;
+  actjit_status s = aj_acc_measure(a->df, NULL, AJ_F32, y_chain, (void *)a,
+                                   20000, 0x9e3779b97f4a7c15ull, &part);
+  if (s) return aj_error(err, s, 0, 0, "out of memory");
+  if (!(part.max_ulp <= bound))
+    return aj_error(err, ACTJIT_EACCURACY, 0, 0,
+                    "backward from y is too inaccurate: %.3g ULP at x = %.9g "
+                    "(g(y) = %.9g, f'(x) = %.9g); the bound is %g ULP",
+                    part.max_ulp, part.worst_x[0], part.worst_got[0],
+                    part.worst_want[0], bound);
+  return ACTJIT_OK;
+}
+
 /* Derivatives and tapes: the front end's share of compiling. */
 static actjit_status prepare(actjit_activation *a, const actjit_options *opt,
                              actjit_error *err) {
@@ -179,6 +235,8 @@ static actjit_status prepare(actjit_activation *a, const actjit_options *opt,
     s = aj_expr_diff(a->f, opt->runtime[k], opt->profile, phases, &a->dp[k],
                      err);
   }
+  if (s == ACTJIT_OK && (opt->flags & ACTJIT_BACKWARD_FROM_Y))
+    s = derive_from_y(a, phases, err);
   /* f itself gets its evaluation forms only now: the derivatives above are
   ** of the canonical form (an EVAL form's quotient would cancel). */
   if (s == ACTJIT_OK && phases) s = restabilize(&a->f, AJ_PHASE_ALL, err);
@@ -188,7 +246,7 @@ static actjit_status prepare(actjit_activation *a, const actjit_options *opt,
   aj_node **roots = nr + 1 <= 16 ? stack_roots
                                   : aj_alloc(ctx, (nr + 1) * sizeof *roots);
   if (!roots) return aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
-  roots[0] = a->df->root;
+  roots[0] = a->gy ? a->gy->root : a->df->root;
   for (uint32_t k = 0; k < nr; k++) roots[1 + k] = a->dp[k]->root;
   pthread_mutex_lock(&ctx->lock);
   int rc = aj_tape_build(ctx, &a->f->root, 1, 0, &a->fwd);
@@ -198,7 +256,7 @@ static actjit_status prepare(actjit_activation *a, const actjit_options *opt,
   if (roots != stack_roots) aj_free(ctx, roots, (nr + 1) * sizeof *roots);
   if (rc) return aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
   a->fix_inf[0] = needs_inf_fix(a->f, nr > 0);
-  a->fix_inf[1] = needs_inf_fix(a->df, nr > 0);
+  a->fix_inf[1] = needs_inf_fix(a->gy ? a->gy : a->df, nr > 0);
   for (uint32_t k = 0; k < nr; k++) a->fix_inf[1] |= needs_inf_fix(a->dp[k], 1);
   return ACTJIT_OK;
 }
@@ -279,6 +337,13 @@ actjit_status actjit_compile(actjit_ctx *ctx, const char *src,
     return s;
   }
   a->ready[AJ_F32] = 1;
+  if (a->gy) {
+    s = check_from_y(a, opt->y_max_ulp > 0 ? opt->y_max_ulp : 8, err);
+    if (s != ACTJIT_OK) {
+      actjit_activation_free(a);
+      return s;
+    }
+  }
   a->compile_ms = (seconds() - start) * 1e3;
   *out = a;
   return ACTJIT_OK;
