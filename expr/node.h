@@ -262,11 +262,18 @@ AJ_INTERNAL actjit_status aj_load_profile_templates(actjit_ctx *ctx,
 
 /* ---- The stabilizer (stabilize.c, rules in rules.def) ------------------- */
 
-/* Rule phases: CANON rules rewrite into stable building blocks and run
-** before differentiation and again on derivatives; EVAL rules choose fast,
-** accurate evaluation forms and run last, on f and on each derivative (a
-** derivative is never taken of an EVAL form: their quotients cancel). */
-enum { AJ_PHASE_CANON = 1, AJ_PHASE_EVAL = 2, AJ_PHASE_ALL = 3 };
+/* Rule phases, run in this order, each to a fixpoint: CANON rules rewrite
+** into stable building blocks and run before differentiation and again on
+** derivatives; TAIL rules rescale whole products whose factor underflows
+** (x sigmoid(x) near x = -90); EVAL rules choose fast, accurate evaluation
+** forms.  TAIL and EVAL run last, on f and on each derivative separately
+** (a derivative is never taken of their forms: their quotients cancel). */
+enum {
+  AJ_PHASE_CANON = 1,
+  AJ_PHASE_TAIL = 2,
+  AJ_PHASE_EVAL = 4,
+  AJ_PHASE_ALL = 7
+};
 
 /* Parses rules.def into ctx->rules (at context creation). */
 AJ_INTERNAL actjit_status aj_load_rules(actjit_ctx *ctx, actjit_error *err);

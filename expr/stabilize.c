@@ -25,11 +25,13 @@ static const struct {
   const char *name, *pattern, *result;
 } rule_text[] = {
 #define CANON AJ_PHASE_CANON
+#define TAIL AJ_PHASE_TAIL
 #define EVAL AJ_PHASE_EVAL
 #define AJ_RULE(ph, name, pat, res) {ph, name, pat, res},
 #include "rules.def"
 #undef AJ_RULE
 #undef CANON
+#undef TAIL
 #undef EVAL
 };
 enum { NRULES = sizeof rule_text / sizeof *rule_text };
@@ -98,37 +100,97 @@ static int match(const aj_node *p, aj_node *n, aj_node **bind) {
 }
 
 typedef struct stab_state {
-  unsigned phases;
+  unsigned phase;
   uint32_t fired;
+  const uint8_t *in_product; /* per tape entry: an operand of some product */
+  aj_node **kept;            /* matched nodes a result kept as they were */
+  uint32_t nkept, cap_kept;
+  int nomem;
 } stab_state;
 
-static aj_node *stab_step(void *ud, actjit_ctx *ctx, const aj_tape_ent *e,
-                          aj_node *const *out) {
-  stab_state *st = ud;
+static int is_kept(const stab_state *st, const aj_node *n) {
+  for (uint32_t i = 0; i < st->nkept; i++)
+    if (st->kept[i] == n) return 1;
+  return 0;
+}
+
+/* The rewrite of entry i (operands already rewritten in out[]), or NULL
+** when a make failed. */
+static aj_node *stab_step(stab_state *st, actjit_ctx *ctx, const aj_tape *t,
+                          uint32_t i, aj_node *const *out) {
+  const aj_tape_ent *e = &t->ent[i];
   aj_node *n = e->node;
   if (n->nargs == 0) return n;
   aj_node *args[3] = {NULL, NULL, NULL};
   for (int k = 0; k < n->nargs; k++) args[k] = out[e->arg[k]];
   aj_node *m = aj_simp_make(ctx, (aj_op)n->op, args);
-  if (!m) return NULL;
-  for (uint32_t i = 0; i < ctx->nrules; i++) {
-    const struct aj_rule *r = &ctx->rules[i];
-    if (!(r->phase & st->phases) || r->pattern->op != m->op) continue;
+  if (!m || is_kept(st, m)) return m;
+  /* TAIL rules rescale a whole product: not one inside a larger product */
+  if (st->phase == AJ_PHASE_TAIL && st->in_product[i]) return m;
+  for (uint32_t r = 0; r < ctx->nrules; r++) {
+    const struct aj_rule *rule = &ctx->rules[r];
+    if (rule->phase != st->phase || rule->pattern->op != m->op) continue;
     aj_node *bind[NVARS] = {NULL, NULL, NULL};
-    if (!match(r->pattern, m, bind)) continue;
+    if (!match(rule->pattern, m, bind)) continue;
     for (int k = 0; k < NVARS; k++)
       if (!bind[k]) bind[k] = ctx->zero; /* unused variable */
+    aj_node *res = aj_subst_args(ctx, rule->result, bind, NVARS,
+                                 AJ_BUILD_SIMPLIFY);
+    /* A result may keep the matched expression where it is accurate
+    ** already; that copy is not rewritten again. */
+    if (res && aj_grow(ctx, (void **)&st->kept, &st->cap_kept, st->nkept + 1,
+                       sizeof *st->kept) == 0)
+      st->kept[st->nkept++] = m;
+    else if (res)
+      st->nomem = 1;
     st->fired++;
-    return aj_subst_args(ctx, r->result, bind, NVARS, AJ_BUILD_SIMPLIFY);
+    return res;
   }
   return m;
 }
 
+/* One bottom-up pass of one phase's rules over root. */
+static aj_node *stab_pass(actjit_ctx *ctx, aj_node *root, stab_state *st) {
+  aj_tape t;
+  if (aj_tape_build(ctx, &root, 1, 0, &t)) {
+    ctx->make_fail = ACTJIT_ENOMEM;
+    return NULL;
+  }
+  aj_node **out = aj_alloc(ctx, (size_t)t.n * sizeof *out);
+  uint8_t *in_product = aj_alloc(ctx, t.n ? t.n : 1);
+  aj_node *result = NULL;
+  if (out && in_product) {
+    memset(in_product, 0, t.n ? t.n : 1);
+    for (uint32_t i = 0; i < t.n; i++)
+      if (t.ent[i].node->op == AJ_MUL)
+        for (int k = 0; k < 2; k++) in_product[t.ent[i].arg[k]] = 1;
+    st->in_product = in_product;
+    uint32_t i;
+    for (i = 0; i < t.n; i++)
+      if (!(out[i] = stab_step(st, ctx, &t, i, out))) break;
+    if (i == t.n && !st->nomem) result = out[t.root[0]];
+  }
+  if (!result && !ctx->make_fail) ctx->make_fail = ACTJIT_ENOMEM;
+  aj_free(ctx, out, (size_t)t.n * sizeof *out);
+  aj_free(ctx, in_product, t.n ? t.n : 1);
+  aj_tape_free(ctx, &t);
+  return result;
+}
+
 aj_node *aj_stabilize(actjit_ctx *ctx, aj_node *root, unsigned phases) {
-  for (int pass = 0; pass < MAX_PASSES && root; pass++) {
-    stab_state st = {phases, 0};
-    root = aj_tape_map(ctx, root, 0, stab_step, &st);
-    if (!st.fired) break;
+  static const unsigned order[] = {AJ_PHASE_CANON, AJ_PHASE_TAIL,
+                                   AJ_PHASE_EVAL};
+  for (int p = 0; p < 3 && root; p++) {
+    if (!(phases & order[p])) continue;
+    stab_state st;
+    memset(&st, 0, sizeof st);
+    st.phase = order[p];
+    for (int pass = 0; pass < MAX_PASSES && root; pass++) {
+      st.fired = 0;
+      root = stab_pass(ctx, root, &st);
+      if (!st.fired) break;
+    }
+    aj_free(ctx, st.kept, st.cap_kept * sizeof *st.kept);
   }
   return root;
 }

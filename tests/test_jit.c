@@ -162,7 +162,9 @@ static double ulp_dist(int f32, double k, double r) {
   double rt = to_fmt(f32, r);
   if (isnan(rt) || isnan(k)) return isnan(rt) && isnan(k) ? 0 : INFINITY;
   if (isinf(rt) || isinf(k)) return rt == k ? 0 : INFINITY;
-  if (f32 && fabs(rt) < FLT_MIN && fabs(k) < FLT_MIN) return 0;
+  /* numerics.md: two results below the format's smallest normal agree */
+  double tiny = f32 ? FLT_MIN : DBL_MIN;
+  if (fabs(rt) < tiny && fabs(k) < tiny) return 0;
   double d = fabs(k - rt) / ulp_of(f32, rt);
   return d < DBL_MAX ? d : DBL_MAX; /* finite: only NaN/inf mismatch is inf */
 }
@@ -2188,7 +2190,7 @@ static void check_ir(const actjit_activation *a, const char *src, int allow_rt) 
   }
 }
 
-/* Parses text back and checks it evaluates bitwise like want at the random
+/* Parses text back and checks it evaluates like want at the random
 ** set, with parameter values P (indexed by want's list, matched by name). */
 static void parse_back(actjit_ctx *ctx, const char *text, const actjit_expr *want,
                        const double *P, const char *what) {
@@ -2207,10 +2209,15 @@ static void parse_back(actjit_ctx *ctx, const char *text, const actjit_expr *wan
   double *y1 = malloc(n * 8), *y2 = malloc(n * 8);
   assert_int_equal(actjit_eval(e, Q, rnd64, y1, n, NULL), 0);
   assert_int_equal(actjit_eval(want, P, rnd64, y2, n, NULL), 0);
+  /* bitwise, or within 4 double ULP: where a parameter is bound in the
+  ** kernel but not in want, the stabilizer can see more of the formula
+  ** (swish with beta = 1 is silu's products) and choose another form */
   for (size_t i = 0; i < n; i++)
-    if (!tu_same_double(y1[i], y2[i]))
-      fail_msg("%s \"%s\" at %.17g: %.17g, want %.17g", what, text, rnd64[i],
-               y1[i], y2[i]);
+    if (!tu_same_double(y1[i], y2[i]) &&
+        !(fabs(y1[i] - y2[i]) <= 4 * 0x1p-52 * fabs(y2[i])) &&
+        !(fabs(y1[i]) < DBL_MIN && fabs(y2[i]) < DBL_MIN))
+      fail_msg("%s \"%s\" at %.17g: %.17g, want %.17g (from \"%s\")", what,
+               text, rnd64[i], y1[i], y2[i], tu_print(want));
   free(y1);
   free(y2);
   actjit_expr_free(e);
