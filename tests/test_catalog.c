@@ -138,7 +138,8 @@ static double tanhshrink_d(double x, const double *p) {
 static double logsigmoid_f(double x, const double *p) { return -splus(-x); }
 static double logsigmoid_d(double x, const double *p) { return sig(-x); }
 static double hardsigmoid_f(double x, const double *p) {
-  return x <= -3 ? 0 : x >= 3 ? 1 : x / 6 + 0.5;
+  /* (x + 3)/6: exact near -3, as the prelude writes it */
+  return x <= -3 ? 0 : x >= 3 ? 1 : (x + 3) / 6;
 }
 static double hardsigmoid_d(double x, const double *p) {
   return x > -3 && x < 3 ? 1.0 / 6 : 0;
