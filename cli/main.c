@@ -1,11 +1,12 @@
 /*
 ** cli/main.c: the `actjit` command.
 **
-** Owns the command line: argument parsing, the `diff`, `eval`, `run`, `ir`
-** and `asm` subcommands, and how a library error is shown on stderr (the
-** error line, the source line it points into, and carets under the
-** offending bytes).  `diff` and `eval` use the reference interpreter; `run`,
-** `ir` and `asm` compile EXPR to native kernels (actjit_compile).
+** Owns the command line: argument parsing, the `diff`, `eval`, `run`, `ir`,
+** `asm` and `accuracy` subcommands, and how a library error is shown on
+** stderr (the error line, the source line it points into, and carets under
+** the offending bytes).  `diff` and `eval` use the reference interpreter;
+** `run`, `ir`, `asm` and `accuracy` compile EXPR to native kernels
+** (actjit_compile); `accuracy` prints actjit_accuracy's report as a table.
 ** Uses only the public API in include/actjit.h; it must not include
 ** anything from expr/ or parser/.  (The REPL comes in a later issue.)
 **
@@ -16,6 +17,7 @@
 #include "actjit.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,6 +26,10 @@
 #include <unistd.h>
 
 enum { EXIT_LIBRARY = 1, EXIT_USAGE = 2 };
+
+/* accuracy: random inputs by default, and the most --random accepts. */
+#define DEFAULT_RANDOM 100000
+#define MAX_RANDOM 100000000
 
 /* One --param NAME=VALUE.  name points into argv (the '=' is replaced by a
 ** NUL). */
@@ -34,12 +40,19 @@ typedef struct binding {
 
 /* The parsed command line of a subcommand. */
 typedef struct cmdline {
-  const char *cmd; /* "diff", "eval", "run", "ir" or "asm" */
+  const char *cmd; /* "diff", "eval", "run", "ir", "asm" or "accuracy" */
   binding *binds;  /* --param bindings, in command-line order */
   size_t nbinds;
   binding *runtimes; /* --runtime parameters (run, ir, asm), in order */
   size_t nruntimes;
   int f64;         /* run: --dtype f64 (default f32) */
+  /* run, ir, asm, accuracy: how EXPR is compiled */
+  int profile;       /* --profile (actjit_profile) */
+  unsigned flags;    /* --no-stabilize, --from-y (actjit_options.flags) */
+  double y_max_ulp;  /* --y-max-ulp (0: the library's default) */
+  /* accuracy */
+  size_t nrandom;    /* --random (default DEFAULT_RANDOM) */
+  uint64_t seed;     /* --seed (default 1) */
   const char *src; /* EXPR */
   double *xs;      /* eval: the X values */
   size_t nxs;
@@ -61,7 +74,13 @@ static const char usage_text[] =
     "                 [--runtime NAME[=VALUE]]... EXPR\n"
     "       actjit asm [--param NAME=VALUE]...\n"
     "                  [--runtime NAME[=VALUE]]... EXPR\n"
+    "       actjit accuracy [--random N] [--seed S] [--param NAME=VALUE]...\n"
+    "                       [--runtime NAME]... EXPR\n"
     "       actjit --help | --version\n"
+    "\n"
+    "run, ir, asm and accuracy also take the compile options\n"
+    "    [--profile torch|onednn|minnorm] [--no-stabilize] [--from-y]\n"
+    "    [--y-max-ulp U]\n"
     "\n"
     "EXPR is an activation function of x written as math text: a catalog\n"
     "name (\"mish\"), a call (\"elu(x, alpha=0.5)\") or an expression\n"
@@ -81,10 +100,19 @@ static const char usage_text[] =
     "         status 2), after printing the lines of the values before it.\n"
     "  ir     compile EXPR and print the kernels' LLVM IR\n"
     "  asm    compile EXPR and print the kernels' host assembly\n"
+    "  accuracy\n"
+    "         compile EXPR and measure its float32 and float64 forward and\n"
+    "         backward kernels against MPFR (the same function evaluated at\n"
+    "         128 bits) on the value grid of numerics.md and N log-uniform\n"
+    "         inputs in [-1e4, 1e4]; print a table of the error in ULP (max,\n"
+    "         median), the inputs measured, those with a NaN or infinite\n"
+    "         result where the exact value is finite, and the worst inputs\n"
+    "         with the kernel's result (got) and the exact one (want).\n"
+    "         Runtime parameters are measured at their defaults.\n"
     "\n"
-    "diff and eval use the float64 reference interpreter; run, ir and asm\n"
-    "the JIT.  There, parameters neither bound nor runtime take their\n"
-    "defaults (folded into the code).\n"
+    "diff and eval use the float64 reference interpreter; run, ir, asm and\n"
+    "accuracy the JIT.  There, parameters neither bound nor runtime take\n"
+    "their defaults (folded into the code).\n"
     "\n"
     "Options (they go before EXPR):\n"
     "  --param NAME=VALUE    bind parameter NAME to the number VALUE\n"
@@ -92,6 +120,17 @@ static const char usage_text[] =
     "                        the kernels, passed VALUE on each call (ir and\n"
     "                        asm ignore VALUE and accept NAME alone)\n"
     "  --dtype f32|f64       (run) the kernels' element type; default f32\n"
+    "  --profile P           (run, ir, asm, accuracy) the derivative's value at\n"
+    "                        kinks: torch (default), onednn or minnorm\n"
+    "  --no-stabilize        (run, ir, asm, accuracy) compile the formula as\n"
+    "                        written, without the stabilizing rewrites\n"
+    "  --from-y              (run, ir, asm, accuracy) backward from the\n"
+    "                        output y = f(x) instead of x (run prints the\n"
+    "                        gradient computed from the forward's y)\n"
+    "  --y-max-ulp U         (with --from-y) the largest float32 error of\n"
+    "                        the backward from y accepted, in ULP (default 8)\n"
+    "  --random N            (accuracy) random inputs; default 100000\n"
+    "  --seed S              (accuracy) the random inputs' seed; default 1\n"
     "  --                    end of options (for an EXPR starting with '-')\n"
     "  -h, --help            show this help and exit\n"
     "  --version             show the version and exit\n"
@@ -135,17 +174,18 @@ static int is_name(const char *s) {
   return p != s;
 }
 
-/* 1 if the subcommand compiles EXPR to kernels (run, ir, asm). */
+/* 1 if the subcommand compiles EXPR to kernels (run, ir, asm, accuracy). */
 static int is_jit_cmd(const cmdline *cl) {
   return strcmp(cl->cmd, "run") == 0 || strcmp(cl->cmd, "ir") == 0 ||
-         strcmp(cl->cmd, "asm") == 0;
+         strcmp(cl->cmd, "asm") == 0 || strcmp(cl->cmd, "accuracy") == 0;
 }
 
 /* Splits arg ("NAME=VALUE", modified in place) into cl's next binding: a
 ** --param binding, or a --runtime parameter when opt is "--runtime" (where
-** ir and asm, which never call the kernels, also accept "NAME" alone).  A
-** name may be given once, as --param or as --runtime.  Returns 0, or
-** EXIT_USAGE after printing why. */
+** ir and asm, which never call the kernels, also accept "NAME" alone, and
+** accuracy, which calls them with the defaults, only that).  A name may be
+** given once, as --param or as --runtime.  Returns 0, or EXIT_USAGE after
+** printing why. */
 static int add_binding(cmdline *cl, const char *opt, char *arg) {
   int runtime = strcmp(opt, "--runtime") == 0;
   int value_optional = runtime && strcmp(cl->cmd, "run") != 0;
@@ -157,6 +197,11 @@ static int add_binding(cmdline *cl, const char *opt, char *arg) {
   size_t i;
   if (eq == NULL && !value_optional)
     return usage_error("%s '%s': expected NAME=VALUE", opt, arg);
+  if (eq != NULL && runtime && strcmp(cl->cmd, "accuracy") == 0)
+    return usage_error("accuracy: --runtime '%s': give NAME alone (runtime "
+                       "parameters are measured at their defaults; use "
+                       "--param to bind a value)",
+                       arg);
   if (eq != NULL)
     *eq = '\0';
   if (!is_name(arg)) {
@@ -193,6 +238,89 @@ static int set_dtype(cmdline *cl, const char *value) {
   return 0;
 }
 
+/* 1 and *out = s as a decimal or 0x-prefixed unsigned integer (all of s),
+** else 0. */
+static int parse_unsigned(const char *s, uint64_t *out) {
+  char *end;
+  unsigned long long v;
+  if (*s < '0' || *s > '9')
+    return 0;
+  errno = 0;
+  v = strtoull(s, &end, 0);
+  if (errno != 0 || end == s || *end != '\0')
+    return 0;
+  *out = (uint64_t)v;
+  return 1;
+}
+
+/* Handles the option argv[*i] if it is one of the compile options
+** (--profile, --no-stabilize, --from-y, --y-max-ulp) or accuracy's
+** (--random, --seed), consuming its value.  Returns 0 if it handled it,
+** -1 if it is none of them, or EXIT_USAGE after printing why. */
+static int parse_jit_option(int argc, char **argv, int *i, cmdline *cl) {
+  const char *a = argv[*i], *value = NULL;
+  static const char *const with_value[] = {"--profile", "--y-max-ulp",
+                                           "--random", "--seed"};
+  int accuracy_only = 0;
+  size_t k, len = 0;
+  double d;
+  uint64_t u;
+  if (strcmp(a, "--no-stabilize") == 0 || strcmp(a, "--from-y") == 0) {
+    if (!is_jit_cmd(cl))
+      return usage_error("%s: option '%s' is for run, ir, asm and accuracy "
+                         "only",
+                         cl->cmd, a);
+    cl->flags |= a[2] == 'n' ? ACTJIT_NO_STABILIZE : ACTJIT_BACKWARD_FROM_Y;
+    return 0;
+  }
+  for (k = 0; k < sizeof with_value / sizeof *with_value; k++) {
+    len = strlen(with_value[k]);
+    if (strncmp(a, with_value[k], len) == 0 &&
+        (a[len] == '\0' || a[len] == '='))
+      break;
+  }
+  if (k == sizeof with_value / sizeof *with_value)
+    return -1;
+  accuracy_only = k >= 2;
+  if (accuracy_only ? strcmp(cl->cmd, "accuracy") != 0 : !is_jit_cmd(cl))
+    return usage_error("%s: option '%s' is for %s only", cl->cmd,
+                       with_value[k],
+                       accuracy_only ? "accuracy" : "run, ir, asm and accuracy");
+  if (a[len] == '=') {
+    value = a + len + 1;
+  } else {
+    if (*i + 1 >= argc)
+      return usage_error("option '%s' needs a value", with_value[k]);
+    value = argv[++*i];
+  }
+  switch (k) {
+  case 0:
+    if (actjit_profile_by_name(value) < 0)
+      return usage_error("--profile '%s': expected torch, onednn or minnorm",
+                         value);
+    cl->profile = actjit_profile_by_name(value);
+    break;
+  case 1:
+    if (!parse_number(value, &d) || !(d > 0))
+      return usage_error("--y-max-ulp '%s': expected a number > 0", value);
+    cl->y_max_ulp = d;
+    break;
+  case 2:
+    if (!parse_unsigned(value, &u) || u > MAX_RANDOM)
+      return usage_error("--random '%s': expected a whole number from 0 to "
+                         "%d",
+                         value, MAX_RANDOM);
+    cl->nrandom = (size_t)u;
+    break;
+  default:
+    if (!parse_unsigned(value, &u))
+      return usage_error("--seed '%s': expected a whole number >= 0", value);
+    cl->seed = u;
+    break;
+  }
+  return 0;
+}
+
 /* Parses argv[2...] of subcommand argv[1] into *cl (whose arrays the caller
 ** frees).  Returns 0, or EXIT_USAGE after printing why; on --help sets
 ** cl->help and returns 0 at once. */
@@ -200,6 +328,8 @@ static int parse_args(int argc, char **argv, cmdline *cl) {
   int i = 2, rc;
   int is_eval = strcmp(cl->cmd, "eval") == 0;
   int is_run = strcmp(cl->cmd, "run") == 0;
+  cl->nrandom = DEFAULT_RANDOM;
+  cl->seed = 1;
   cl->binds = calloc((size_t)argc, sizeof *cl->binds);
   cl->runtimes = calloc((size_t)argc, sizeof *cl->runtimes);
   cl->xs = calloc((size_t)argc, sizeof *cl->xs);
@@ -227,8 +357,8 @@ static int parse_args(int argc, char **argv, cmdline *cl) {
     } else if (strcmp(a, "--runtime") == 0 ||
                strncmp(a, "--runtime=", 10) == 0) {
       if (!is_jit_cmd(cl))
-        return usage_error("%s: option '--runtime' is for run, ir and asm "
-                           "only",
+        return usage_error("%s: option '--runtime' is for run, ir, asm and "
+                           "accuracy only",
                            cl->cmd);
       if (a[9] == '\0' && i + 1 >= argc)
         return usage_error("option '--runtime' needs NAME=VALUE");
@@ -241,6 +371,9 @@ static int parse_args(int argc, char **argv, cmdline *cl) {
       if (a[7] == '\0' && i + 1 >= argc)
         return usage_error("option '--dtype' needs f32 or f64");
       if ((rc = set_dtype(cl, a[7] == '\0' ? argv[++i] : a + 8)) != 0)
+        return rc;
+    } else if ((rc = parse_jit_option(argc, argv, &i, cl)) >= 0) {
+      if (rc != 0)
         return rc;
     } else {
       return usage_error("%s: unknown option '%s' (put '--' before an EXPR "
@@ -501,6 +634,9 @@ static int compile_activation(const cmdline *cl, actjit_ctx **ctx,
   opt.nbind = cl->nbinds;
   opt.runtime = runtime;
   opt.nruntime = cl->nruntimes;
+  opt.profile = (actjit_profile)cl->profile;
+  opt.flags = cl->flags;
+  opt.y_max_ulp = cl->y_max_ulp;
   st = actjit_compile(*ctx, cl->src, &opt, a, &err);
   free(bind);
   free(runtime);
@@ -525,6 +661,7 @@ static int report_call(actjit_status st) {
 typedef struct run_state {
   const actjit_activation *a;
   int f64;
+  int from_y;     /* --from-y: the backward takes the forward's y */
   size_t n;       /* x values in the batch */
   size_t nparams; /* runtime parameters */
   float *x32, *y32, *dx32, *ones32, *p32, *dp32;
@@ -600,7 +737,9 @@ static int run_batch(run_state *r) {
       r->dp64[k] = 0.0;
     st = np ? actjit_forward_f64_p(r->a, r->p64, r->x64, r->y64, n)
             : actjit_forward_f64(r->a, r->x64, r->y64, n);
-    if (st == ACTJIT_OK)
+    if (st == ACTJIT_OK && r->from_y)
+      st = actjit_backward_y_f64(r->a, r->y64, r->ones64, r->dx64, n);
+    else if (st == ACTJIT_OK)
       st = np ? actjit_backward_f64_p(r->a, r->p64, r->x64, r->ones64, r->dx64,
                                       n, r->dp64)
               : actjit_backward_f64(r->a, r->x64, r->ones64, r->dx64, n);
@@ -618,7 +757,9 @@ static int run_batch(run_state *r) {
       r->dp32[k] = 0.0f;
     st = np ? actjit_forward_f32_p(r->a, r->p32, r->x32, r->y32, n)
             : actjit_forward_f32(r->a, r->x32, r->y32, n);
-    if (st == ACTJIT_OK)
+    if (st == ACTJIT_OK && r->from_y)
+      st = actjit_backward_y_f32(r->a, r->y32, r->ones32, r->dx32, n);
+    else if (st == ACTJIT_OK)
       st = np ? actjit_backward_f32_p(r->a, r->p32, r->x32, r->ones32, r->dx32,
                                       n, r->dp32)
               : actjit_backward_f32(r->a, r->x32, r->ones32, r->dx32, n);
@@ -715,6 +856,7 @@ static int cmd_run(const cmdline *cl) {
     goto done;
   r.a = a;
   r.f64 = cl->f64;
+  r.from_y = (cl->flags & ACTJIT_BACKWARD_FROM_Y) != 0;
   r.nparams = actjit_runtime_count(a);
   rc = run_state_alloc(&r);
   chunk = malloc(READ_CHUNK);
@@ -797,6 +939,90 @@ static int cmd_describe(const cmdline *cl, actjit_part part) {
   return rc;
 }
 
+/* ---- accuracy: the report as a table ------------------------------------ */
+
+/* Prints an error in ULP in a field of width w: two decimals while small,
+** three significant digits when large, "inf" for +inf. */
+static void print_ulp(double u, int w) {
+  if (isinf(u))
+    printf("%*s", w, "inf");
+  else if (u < 1e4)
+    printf("%*.2f", w, u);
+  else
+    printf("%*.3g", w, u);
+}
+
+/* The rows of the table: dtype, kind and label. */
+static const struct {
+  int dt, kind;
+  const char *label;
+} acc_rows[] = {
+    {ACTJIT_ACC_F32, ACTJIT_ACC_FORWARD, "f32 forward"},
+    {ACTJIT_ACC_F32, ACTJIT_ACC_BACKWARD, "f32 backward"},
+    {ACTJIT_ACC_F64, ACTJIT_ACC_FORWARD, "f64 forward"},
+    {ACTJIT_ACC_F64, ACTJIT_ACC_BACKWARD, "f64 backward"},
+    {ACTJIT_ACC_F32, ACTJIT_ACC_BACKWARD_Y, "f32 backward from y"},
+    {ACTJIT_ACC_F64, ACTJIT_ACC_BACKWARD_Y, "f64 backward from y"},
+};
+
+/* actjit accuracy: compiles EXPR, measures it (actjit_accuracy) and prints
+** the table: one row per kernel measured, then its worst inputs. */
+static int cmd_accuracy(const cmdline *cl) {
+  actjit_ctx *ctx = NULL;
+  actjit_activation *a = NULL;
+  actjit_error err = {0};
+  actjit_accuracy_report rep;
+  actjit_status st;
+  size_t i;
+  int rc = compile_activation(cl, &ctx, &a), j;
+  if (rc != 0)
+    goto done;
+  st = actjit_accuracy(a, cl->nrandom, cl->seed, &rep, &err);
+  if (st != ACTJIT_OK) {
+    rc = report_maybe_located(st, &err, cl->src);
+    goto done;
+  }
+  printf("%s: error in ULP against MPFR (128 bits), on the value grid and "
+         "%zu random inputs (seed %" PRIu64 ")\n\n",
+         cl->src, cl->nrandom, cl->seed);
+  printf("%-20s %10s %10s %9s %9s\n", "kernel", "max ULP", "median ULP",
+         "samples", "nonfinite");
+  for (i = 0; i < sizeof acc_rows / sizeof *acc_rows; i++) {
+    const actjit_accuracy_part *p = &rep.part[acc_rows[i].dt][acc_rows[i].kind];
+    if (p->samples == 0)
+      continue; /* not compiled: from x in y mode, from y otherwise */
+    printf("%-20s ", acc_rows[i].label);
+    print_ulp(p->max_ulp, 10);
+    fputc(' ', stdout);
+    print_ulp(p->median_ulp, 10);
+    printf(" %9zu %9zu\n", p->samples, p->nonfinite);
+  }
+  printf("\nworst inputs (x: got, want, error in ULP)\n");
+  for (i = 0; i < sizeof acc_rows / sizeof *acc_rows; i++) {
+    const actjit_accuracy_part *p = &rep.part[acc_rows[i].dt][acc_rows[i].kind];
+    int digits = acc_rows[i].dt == ACTJIT_ACC_F32 ? 9 : 17;
+    if (p->samples == 0)
+      continue;
+    printf("%-20s", acc_rows[i].label);
+    if (p->worst_ulp[0] < 0)
+      printf(" (exact everywhere)\n");
+    for (j = 0; j < ACTJIT_ACCURACY_WORST && p->worst_ulp[j] >= 0; j++) {
+      if (j > 0)
+        printf("%-20s", "");
+      printf(" x = ");
+      print_g(p->worst_x[j], digits, ": got ");
+      print_g(p->worst_got[j], digits, ", want ");
+      print_g(p->worst_want[j], digits, ", ");
+      print_ulp(p->worst_ulp[j], 0);
+      fputc('\n', stdout);
+    }
+  }
+done:
+  actjit_activation_free(a);
+  actjit_ctx_free(ctx);
+  return rc;
+}
+
 /* Entry point: dispatches on argv[1].  Returns the exit status described
 ** in the banner. */
 int main(int argc, char **argv) {
@@ -813,7 +1039,8 @@ int main(int argc, char **argv) {
     rc = 0;
   } else if (strcmp(argv[1], "diff") == 0 || strcmp(argv[1], "eval") == 0 ||
              strcmp(argv[1], "run") == 0 || strcmp(argv[1], "ir") == 0 ||
-             strcmp(argv[1], "asm") == 0) {
+             strcmp(argv[1], "asm") == 0 ||
+             strcmp(argv[1], "accuracy") == 0) {
     cl.cmd = argv[1];
     rc = parse_args(argc, argv, &cl);
     if (rc == 0 && cl.help)
@@ -824,14 +1051,16 @@ int main(int argc, char **argv) {
       rc = cmd_eval(&cl);
     else if (rc == 0 && strcmp(cl.cmd, "run") == 0)
       rc = cmd_run(&cl);
+    else if (rc == 0 && strcmp(cl.cmd, "accuracy") == 0)
+      rc = cmd_accuracy(&cl);
     else if (rc == 0)
       rc = cmd_describe(&cl, strcmp(cl.cmd, "ir") == 0 ? ACTJIT_PART_IR
                                                        : ACTJIT_PART_ASM);
   } else if (argv[1][0] == '-') {
     rc = usage_error("unknown option '%s'", argv[1]);
   } else {
-    rc = usage_error("unknown command '%s' (expected diff, eval, run, ir or "
-                     "asm)",
+    rc = usage_error("unknown command '%s' (expected diff, eval, run, ir, asm "
+                     "or accuracy)",
                      argv[1]);
   }
   free(cl.binds);

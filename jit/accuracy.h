@@ -12,11 +12,14 @@
 #include "jit.h"
 
 /* The exact value of e at x, rounded to double: e's DAG evaluated by MPFR
-** at prec bits, with parameter k = params[k] (params may be NULL when e has
-** none).  x = +-inf gives the limit: the IEEE value where it is not NaN,
-** else the value at +-2^40 (where the limit exists it is reached there to
-** far below double's precision for the catalog's exponential tails).
-** Thread-safe; no lock needed (reads e's tape only). */
+** at prec bits or more (a running error bound doubles the precision, up to
+** 2048 bits, while fewer than 64 bits are good: x - tanh(x) at 1e-30),
+** with parameter k = params[k] (params may be NULL when e has none).
+** x = +-inf gives the limit: the value at +-2^80, 2^160 and DBL_MAX when
+** they round to one double; else the IEEE value at +-inf when it is not
+** NaN; else +-inf or +-0 when the values grow or shrink; else NaN (sin).
+** NaN also on allocation failure.  Thread-safe; no lock needed (reads e's
+** tape only). */
 AJ_INTERNAL double aj_mpfr_eval(const actjit_expr *e, const double *params,
                                 double x, unsigned prec);
 
@@ -42,7 +45,8 @@ AJ_INTERNAL actjit_status aj_acc_measure(const actjit_expr *ref,
                                          actjit_accuracy_part *out);
 
 /* activation.c's parts, for actjit_accuracy: which = 0 f, 1 f' (NULL in y
-** mode), 2 g(y) (NULL unless y mode).  Runtime parameters are left in. */
+** mode: there is no backward from x), 2 g(y) (NULL unless y mode), 3 f'
+** (always).  Runtime parameters are left in. */
 AJ_INTERNAL const actjit_expr *aj_activation_expr(const actjit_activation *a,
                                                   int which);
 

@@ -632,5 +632,114 @@ expect_line stderr 1 'error: EINCOMPLETE at 2+0: ?*'
 run asm relu extra
 expect_rc 2
 
+# ---- accuracy --------------------------------------------------------------
+run accuracy --random 1000 sigmoid
+expect_rc 0
+expect_lines stderr 0
+expect_line stdout 1 'sigmoid: error in ULP against MPFR*1000 random inputs (seed 1)'
+expect_stdout_has '^kernel +max ULP +median ULP +samples +nonfinite$'
+expect_stdout_has '^f32 forward +[0-9]+\.[0-9]+ +[0-9]+\.[0-9]+ +1043 +0$'
+expect_stdout_has '^f32 backward +[0-9.]+ '
+expect_stdout_has '^f64 forward +[0-9.]+ '
+expect_stdout_has '^f64 backward +[0-9.]+ '
+expect_stdout_has '^worst inputs'
+# the f32 forward's max ULP is a number within numerics.md's 2
+checks=$((checks + 1))
+awk '/^f32 forward / { found = 1; if (!($3 <= 2)) bad = 1; exit }
+     END { exit !(found && !bad) }' "$TMP/out" ||
+  fail "f32 forward max ULP of sigmoid is not <= 2"
+first=$out
+
+run accuracy --random=1000 --seed=1 sigmoid
+expect_rc 0
+checks=$((checks + 1))
+[[ "$out" == "$first" ]] || fail "same seed, different report"
+
+run accuracy --random 200 --seed 0x2a relu
+expect_rc 0
+expect_stdout_has '^f32 forward +0\.00 +0\.00 +243 +0$'
+expect_stdout_has 'exact everywhere'
+
+run accuracy --random 0 --profile minnorm relu6
+expect_rc 0
+expect_stdout_has '^f64 backward +0\.00 +0\.00 +43 +0$'
+
+# a naive formula: inf in f32 for x > 88.7 (nonfinite results)
+run accuracy --random 100 --no-stabilize 'log(1 + exp(x))'
+expect_rc 0
+expect_stdout_has '^f32 forward +inf +[0-9.]+ +143 +[1-9][0-9]*$'
+
+run accuracy --random 100 --runtime a prelu
+expect_rc 0
+expect_stdout_has '^f32 forward '
+
+run accuracy 'x+'
+expect_rc 1
+expect_line stderr 1 'error: EINCOMPLETE at 2+0: ?*'
+expect_line stderr 2 'x+'
+expect_line stderr 3 '  ^'
+expect_lines stdout 0
+
+run accuracy --random 10 threshold
+expect_rc 1
+expect_line stderr 1 'error: EUNBOUND at *'
+expect_lines stdout 0
+
+run accuracy --help
+expect_rc 0
+expect_line stdout 1 'usage: actjit *'
+
+run accuracy
+expect_rc 2
+expect_line stderr 1 'actjit: *EXPR*'
+run accuracy relu extra
+expect_rc 2
+run accuracy --random -5 relu
+expect_rc 2
+expect_line stderr 1 "actjit: --random '-5'*"
+run accuracy --random abc relu
+expect_rc 2
+run accuracy --random 1000000000 relu
+expect_rc 2
+run accuracy --seed x relu
+expect_rc 2
+run accuracy --random
+expect_rc 2
+run accuracy --profile bogus relu
+expect_rc 2
+expect_line stderr 1 "actjit: --profile 'bogus': expected torch, onednn or minnorm"
+run accuracy --runtime a=1 prelu
+expect_rc 2
+expect_line stderr 1 "actjit: accuracy: --runtime 'a=1': give NAME alone*"
+run accuracy --y-max-ulp 0 --from-y softplus
+expect_rc 2
+run eval --random 10 relu 1
+expect_rc 2
+expect_line stderr 1 "actjit: eval: option '--random' is for accuracy only"
+run diff --no-stabilize relu
+expect_rc 2
+run diff --profile torch relu
+expect_rc 2
+run_stdin 1 run --seed 3 relu
+expect_rc 2
+
+# the compile options on run, ir and asm
+run_stdin '-1 0 6' run --profile onednn relu6
+expect_rc 0
+expect_lines stdout 3
+run_stdin '-1 0 6' run --profile=minnorm relu6
+expect_rc 0
+expect_field 2 3 0
+run ir --no-stabilize relu
+expect_rc 0
+expect_stdout_has '^define '
+run asm --profile torch relu
+expect_rc 0
+# --from-y is parsed here; whether softplus compiles that way is the
+# library's to say (exit 0, or 1 with its error), never a usage error
+run ir --from-y --y-max-ulp 1e9 softplus
+checks=$((checks + 1))
+((rc == 0 || rc == 1)) || fail "exit status $rc, expected 0 or 1"
+
 echo "cli_test: $((checks - failures)) of $checks checks passed"
 ((failures == 0))
