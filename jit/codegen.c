@@ -109,6 +109,24 @@ static LLVMValueRef runtime(cg *g, const char *name, LLVMValueRef *args,
   return r;
 }
 
+/* Calls ajrt_<name>_<t>x<lanes> on one vector arg of <lanes x elt>. */
+static LLVMValueRef runtime_lanes(cg *g, const char *name, const char *t,
+                                  unsigned lanes, LLVMTypeRef elt,
+                                  LLVMValueRef arg) {
+  char fname[64];
+  snprintf(fname, sizeof fname, "ajrt_%s_%sx%u", name, t, lanes);
+  LLVMTypeRef vty = LLVMVectorType(elt, lanes);
+  LLVMTypeRef ety = lanes == 1 ? elt : vty;
+  LLVMTypeRef fty = LLVMFunctionType(ety, &ety, 1, 0);
+  LLVMValueRef fn = LLVMGetNamedFunction(g->m, fname);
+  if (!fn) fn = LLVMAddFunction(g->m, fname, fty);
+  LLVMValueRef zero = LLVMConstInt(LLVMInt32TypeInContext(g->c), 0, 0);
+  LLVMValueRef a = lanes == 1 ? LLVMBuildExtractElement(g->b, arg, zero, "") : arg;
+  LLVMValueRef r = LLVMBuildCall2(g->b, fty, fn, &a, 1, "");
+  if (lanes == 1) r = LLVMBuildInsertElement(g->b, LLVMGetUndef(vty), r, zero, "");
+  return r;
+}
+
 static LLVMValueRef mask_or(cg *g, LLVMValueRef a, LLVMValueRef b) {
   if (!a) return b;
   if (!b) return a;
@@ -224,6 +242,10 @@ static int propagates_nan(const cg *g, const aj_tape_ent *e) {
 }
 
 /* Emits tape entry i. */
+static int tail_sensitive(aj_op op);
+static LLVMValueRef wide_call(cg *g, const char *fname, uint32_t arg,
+                              LLVMValueRef x);
+
 static void emit(cg *g, uint32_t i, LLVMValueRef x) {
   const aj_tape_ent *e = &g->tape->ent[i];
   const aj_node *n = e->node;
@@ -319,16 +341,164 @@ static void emit(cg *g, uint32_t i, LLVMValueRef x) {
     g->why = "placeholder node in a kernel";
     return;
   default: { /* a transcendental function: the runtime */
+    const char *fname = n->op == AJ_LOG1PEXP ? "softplus" : aj_ops[n->op].spelling;
+    if (g->dt == AJ_F32 && tail_sensitive((aj_op)n->op) &&
+        (r = wide_call(g, fname, e->arg[0], x)))
+      break;
     LLVMValueRef args[2];
     unsigned na = n->nargs;
     for (unsigned k = 0; k < na && k < 2; k++) args[k] = num(g, e->arg[k]);
     /* the runtime calls the exact softplus by its usual name */
-    r = runtime(g, n->op == AJ_LOG1PEXP ? "softplus" : aj_ops[n->op].spelling,
-                args, na);
+    r = runtime(g, fname, args, na);
     break;
   }
   }
   out->v = r;
+}
+
+/* ---- Ill-conditioned arguments in float32 kernels ----------------------
+** exp, expm1, sigmoid, softplus and erfc amplify the relative error of
+** their argument by |u| (2u^2 for erfc) in their tails: erfc(-x/sqrt(2))
+** in float32 is 10 ULP off at x = -6 only because x/sqrt(2) was rounded to
+** float (gelu), sigma(1.702x) 60 ULP at x = -54 (quick_gelu).  When such
+** a function's argument is a small polynomial-like expression of x and
+** constants, a float32 kernel evaluates that argument in double, calls the
+** function's float64 version and rounds once: the argument's rounding and
+** the constants' float rounding both disappear. */
+
+static int tail_sensitive(aj_op op) {
+  return op == AJ_EXP || op == AJ_EXPM1 || op == AJ_SIGMOID ||
+         op == AJ_LOG1PEXP || op == AJ_ERFC;
+}
+
+#define WIDE_MAX_NODES 24
+
+/* The argument subtree of n (entries in tape order), if every node is one
+** the double path can emit; 0 if not.  *worth: it rounds somewhere (not
+** just x, -x or a power-of-two scaling of them). */
+static int wide_plan(cg *g, uint32_t root, uint32_t *idx, int *worth) {
+  const aj_tape *t = g->tape;
+  uint32_t n = 0, stack[WIDE_MAX_NODES];
+  int sp = 0;
+  *worth = 0;
+  stack[sp++] = root;
+  while (sp) {
+    uint32_t i = stack[--sp];
+    int seen = 0;
+    for (uint32_t k = 0; k < n; k++) seen |= idx[k] == i;
+    if (seen) continue;
+    if (n == WIDE_MAX_NODES) return 0;
+    idx[n++] = i;
+    const aj_node *m = t->ent[i].node;
+    switch ((aj_op)m->op) {
+    case AJ_X: case AJ_CONST: case AJ_PARAM: break;
+    case AJ_NEG: case AJ_ADD: case AJ_SUB: case AJ_MIN: case AJ_MAX:
+    case AJ_CLAMP: case AJ_DIV: case AJ_MUL:
+      if (m->op == AJ_ADD || m->op == AJ_SUB || m->op == AJ_DIV) *worth = 1;
+      if (m->op == AJ_MUL) {
+        const aj_node *c = m->arg[0]->op == AJ_CONST ? m->arg[0] : m->arg[1];
+        int e;
+        if (c->op != AJ_CONST || fabs(frexp(c->u.num, &e)) != 0.5) *worth = 1;
+      }
+      break;
+    case AJ_POW: /* small integer powers, as products */
+      if (m->arg[1]->op != AJ_CONST || (m->arg[1]->u.num != 2 &&
+                                        m->arg[1]->u.num != 3))
+        return 0;
+      *worth = 1;
+      break;
+    default:
+      return 0;
+    }
+    for (int k = 0; k < m->nargs; k++) {
+      if (sp == WIDE_MAX_NODES) return 0;
+      stack[sp++] = t->ent[i].arg[k];
+    }
+  }
+  /* tape order: operands first */
+  for (uint32_t a = 1; a < n; a++)
+    for (uint32_t b2 = a; b2 > 0 && idx[b2 - 1] > idx[b2]; b2--) {
+      uint32_t tmp = idx[b2];
+      idx[b2] = idx[b2 - 1];
+      idx[b2 - 1] = tmp;
+    }
+  return (int)n;
+}
+
+/* fn(argument) with the argument in double and fn's float64 version, or
+** NULL when the argument is not one the double path handles. */
+static LLVMValueRef wide_call(cg *g, const char *fname, uint32_t arg,
+                              LLVMValueRef x) {
+  uint32_t idx[WIDE_MAX_NODES];
+  int worth;
+  int n = wide_plan(g, arg, idx, &worth);
+  if (n <= 0 || !worth) return NULL;
+  LLVMBuilderRef b = g->b;
+  LLVMTypeRef D = LLVMDoubleTypeInContext(g->c), DV = LLVMVectorType(D, g->W);
+  LLVMValueRef v[WIDE_MAX_NODES];
+  for (int j = 0; j < n; j++) {
+    const aj_tape_ent *e = &g->tape->ent[idx[j]];
+    const aj_node *m = e->node;
+    LLVMValueRef o[3] = {NULL, NULL, NULL};
+    for (int k = 0; k < m->nargs; k++)
+      for (int q = 0; q < j; q++)
+        if (idx[q] == e->arg[k]) o[k] = v[q];
+    switch ((aj_op)m->op) {
+    case AJ_X: v[j] = LLVMBuildFPExt(b, x, DV, ""); break;
+    case AJ_PARAM: v[j] = LLVMBuildFPExt(b, num(g, idx[j]), DV, ""); break;
+    case AJ_CONST: {
+      LLVMValueRef c[16];
+      for (unsigned l = 0; l < g->W; l++) c[l] = LLVMConstReal(D, m->u.num);
+      v[j] = LLVMConstVector(c, g->W);
+      break;
+    }
+    case AJ_NEG: v[j] = LLVMBuildFNeg(b, o[0], ""); break;
+    case AJ_ADD: v[j] = LLVMBuildFAdd(b, o[0], o[1], ""); break;
+    case AJ_SUB: v[j] = LLVMBuildFSub(b, o[0], o[1], ""); break;
+    case AJ_MUL: v[j] = LLVMBuildFMul(b, o[0], o[1], ""); break;
+    case AJ_DIV: v[j] = LLVMBuildFDiv(b, o[0], o[1], ""); break;
+    case AJ_POW:
+      v[j] = LLVMBuildFMul(b, o[0], o[0], "");
+      if (m->arg[1]->u.num == 3) v[j] = LLVMBuildFMul(b, v[j], o[0], "");
+      break;
+    default: { /* min, max, clamp: IEEE 754-2019 on doubles */
+      unsigned id = LLVMLookupIntrinsicID(m->op == AJ_MIN ? "llvm.minimum" : "llvm.maximum", 12);
+      LLVMTypeRef tys[1] = {DV};
+      LLVMValueRef f = LLVMGetIntrinsicDeclaration(g->m, id, tys, 1);
+      LLVMTypeRef fty = LLVMIntrinsicGetType(g->c, id, tys, 1);
+      LLVMValueRef a2[2] = {o[0], o[1]};
+      v[j] = LLVMBuildCall2(b, fty, f, a2, 2, "");
+      if (m->op == AJ_CLAMP) {
+        unsigned id2 = LLVMLookupIntrinsicID("llvm.minimum", 12);
+        LLVMValueRef f2 = LLVMGetIntrinsicDeclaration(g->m, id2, tys, 1);
+        LLVMTypeRef fty2 = LLVMIntrinsicGetType(g->c, id2, tys, 1);
+        LLVMValueRef a3[2] = {v[j], o[2]};
+        v[j] = LLVMBuildCall2(b, fty2, f2, a3, 2, "");
+      }
+      break;
+    }
+    }
+  }
+  LLVMValueRef ud = v[n - 1], rd;
+  unsigned h = g->W > 1 ? g->W / 2 : 1;
+  if (g->W == 1) {
+    rd = runtime_lanes(g, fname, "f64", 1, D, ud);
+  } else {
+    LLVMValueRef lo[8], hi[8], all[16], half[2];
+    LLVMTypeRef i32 = LLVMInt32TypeInContext(g->c);
+    for (unsigned l = 0; l < h; l++) {
+      lo[l] = LLVMConstInt(i32, l, 0);
+      hi[l] = LLVMConstInt(i32, h + l, 0);
+    }
+    for (unsigned l = 0; l < g->W; l++) all[l] = LLVMConstInt(i32, l, 0);
+    LLVMValueRef undef = LLVMGetUndef(DV);
+    half[0] = runtime_lanes(g, fname, "f64", h, D,
+                            LLVMBuildShuffleVector(b, ud, undef, LLVMConstVector(lo, h), ""));
+    half[1] = runtime_lanes(g, fname, "f64", h, D,
+                            LLVMBuildShuffleVector(b, ud, undef, LLVMConstVector(hi, h), ""));
+    rd = LLVMBuildShuffleVector(b, half[0], half[1], LLVMConstVector(all, g->W), "");
+  }
+  return LLVMBuildFPTrunc(b, rd, g->VT, "");
 }
 
 /* Marks products whose single use is a sum, so the sum emits fmuladd. */
