@@ -368,7 +368,7 @@ static void emit(cg *g, uint32_t i, LLVMValueRef x) {
 
 static int tail_sensitive(aj_op op) {
   return op == AJ_EXP || op == AJ_EXPM1 || op == AJ_SIGMOID ||
-         op == AJ_LOG1PEXP || op == AJ_ERFC;
+         op == AJ_LOG1PEXP || op == AJ_ERFC || op == AJ_NORMCDF;
 }
 
 #define WIDE_MAX_NODES 24

@@ -19,7 +19,9 @@
 ** the IEEE value where the values at the largest doubles do not settle on
 ** one double, and a growth or decay test where the IEEE value is NaN.  erfc of
 ** arguments >= 3.5 goes through its continued fraction (mpfr_erfc takes up
-** to a millisecond there); everything else is MPFR's, correctly rounded.
+** to a millisecond there), and so does normcdf below -4.95 (its argument
+** -x/sqrt2 carried at the extra precision that erfc's condition number
+** asks for); everything else is MPFR's, correctly rounded.
 **
 ** Thread-safe: the only state besides the caller's is MPFR's own, which is
 ** per thread (the exponent range is widened for the call; it and the
@@ -120,6 +122,8 @@ static double condition(aj_op op, const mpfr_t a, const mpfr_t r) {
   case AJ_ACOSH: c = ax / (sqrt(x - 1) * sqrt(x + 1) * fabs(y)); break;
   case AJ_ATANH: c = ax / ((1 - x) * (1 + x) * fabs(y)); break;
   case AJ_ERFC: return x > 0 ? 2 * x * x + 1 : 1;
+  /* x phi(x)/Phi(x) < x^2 + 1 for x < 0 (Mills' ratio), < 0.49 above */
+  case AJ_NORMCDF: return x < 0 ? x * x + 1 : 1;
   case AJ_SIGMOID:
   case AJ_LOG1PEXP: return x < 0 ? ax + 1 : 1;
   default: return 1; /* atan, tanh, asinh, erf: at most 1 */
@@ -224,6 +228,30 @@ static int erfc_cf(mpfr_ptr r, mpfr_srcptr a, mpfr_prec_t p) {
   }
   mpfr_clears(t, t1, u, (mpfr_ptr)0);
   return ok;
+}
+
+/* Phi(a) = erfc(-a/sqrt2)/2 at precision p, a exact.  -a/sqrt2 is carried
+** at p + 16 + 2 exp(a) bits, so that its rounding times erfc's condition
+** number a^2 + 1 stays below 2^-(p+12); the halving is exact (the exponent
+** range is wide).  Returns the error of r in units of 2^-p: erfc's (1, or
+** 2 from the continued fraction), plus 1 for the argument. */
+static int normcdf(mpfr_ptr r, mpfr_srcptr a, mpfr_prec_t p) {
+  mpfr_prec_t q = p + 16;
+  if (mpfr_regular_p(a) && mpfr_get_exp(a) > 0) q += 2 * mpfr_get_exp(a);
+  mpfr_t u;
+  mpfr_init2(u, q);
+  mpfr_sqrt_ui(u, 2, MPFR_RNDN);
+  int iu = mpfr_div(u, a, u, MPFR_RNDN) != 0;
+  mpfr_neg(u, u, MPFR_RNDN);
+  int inex;
+  if (mpfr_number_p(u) && mpfr_cmp_d(u, 3.5) >= 0 && p <= 320 &&
+      erfc_cf(r, u, p) == 0)
+    inex = 2;
+  else
+    inex = mpfr_erfc(r, u, MPFR_RNDN) != 0;
+  mpfr_div_2ui(r, r, 1, MPFR_RNDN);
+  mpfr_clear(u);
+  return inex + iu;
 }
 
 /* ---- The tape ------------------------------------------------------------ */
@@ -405,6 +433,10 @@ static int run_tape(const actjit_expr *e, const double *params, double x,
         inex = 2;
       else
         inex = mpfr_erfc(r, a, MPFR_RNDN);
+      unary = 1;
+      break;
+    case AJ_NORMCDF:
+      inex = normcdf(r, a, w->prec);
       unary = 1;
       break;
     case AJ_FLOOR:

@@ -87,6 +87,24 @@ static int ref_softplus(mpfr_t r, const mpfr_t x, const mpfr_t y) {
   return 0;
 }
 
+/* normcdf = erfc(-x/sqrt2)/2: the argument is carried at 2 exp(x) + 32
+ * more bits, so that its rounding, times erfc's condition number
+ * x^2 + 1, stays below the 128-bit result's. */
+static int ref_normcdf(mpfr_t r, const mpfr_t x, const mpfr_t y) {
+  (void)y;
+  mpfr_prec_t q = mpfr_get_prec(r) + 32;
+  if (mpfr_regular_p(x) && mpfr_get_exp(x) > 0) q += 2 * mpfr_get_exp(x);
+  mpfr_t u;
+  mpfr_init2(u, q);
+  mpfr_sqrt_ui(u, 2, MPFR_RNDN);
+  mpfr_div(u, x, u, MPFR_RNDN);
+  mpfr_neg(u, u, MPFR_RNDN);
+  int inex = mpfr_erfc(r, u, MPFR_RNDN);
+  mpfr_div_2ui(r, r, 1, MPFR_RNDN);
+  mpfr_clear(u);
+  return inex;
+}
+
 /* ---- the functions under test ------------------------------------------ */
 typedef float (*s32fn)(float, float);
 typedef void (*v32fn)(const float *, const float *, float *);
@@ -187,6 +205,9 @@ static const fdesc FUNCS[] = {
   F(cbrt, 1, 1e-30, 1e30, 0, 4, 4, 200000, 100000),
   F(pow, 2, 1e-3, 1e3, 1, 4, 4, 200000, 100000),
   F(hypot, 2, 1e-20, 1e20, 0, 4, 4, 200000, 100000),
+  /* last, so that the others keep their sample seeds; down to -38.5,
+   * where Phi underflows in f64 (f32: -14.1) */
+  F(normcdf, 1, 1e-3, 38.5, 0, 1, 2, 200000, 100000),
 };
 #define NFUNCS (sizeof FUNCS / sizeof FUNCS[0])
 
@@ -443,6 +464,8 @@ static void t_special32(void **state) {
     {"sigmoid", 0, 0.5f}, {"softplus", -inf, 0}, {"softplus", inf, inf},
     {"erf", -0.0f, -0.0f}, {"erf", inf, 1}, {"erf", -inf, -1},
     {"erfc", inf, 0}, {"erfc", -inf, 2}, {"erfc", 0, 1},
+    {"normcdf", inf, 1}, {"normcdf", -inf, 0}, {"normcdf", 0, 0.5f},
+    {"normcdf", -0.0f, 0.5f}, {"normcdf", -15, 0}, {"normcdf", 6, 1},
     {"exp2", 3, 8}, {"exp2", -149, 0x1p-149f}, {"exp2", 128, inf},
     {"log2", 8, 3}, {"log10", 1000, 3}, {"sin", -0.0f, -0.0f},
     {"tan", -0.0f, -0.0f}, {"atan", inf, 0x1.921fb6p0f},
@@ -503,6 +526,12 @@ static void t_special64(void **state) {
   assert_true(ajrt_sigmoid_f64x1(-inf) == 0);
   assert_true(ajrt_erfc_f64x1(inf) == 0);
   assert_true(ajrt_erfc_f64x1(-inf) == 2);
+  assert_true(ajrt_normcdf_f64x1(inf) == 1);
+  assert_true(ajrt_normcdf_f64x1(-inf) == 0);
+  assert_true(ajrt_normcdf_f64x1(0) == 0.5);
+  assert_true(ajrt_normcdf_f64x1(-39) == 0);
+  assert_true(ajrt_normcdf_f64x1(-38) > 0);
+  assert_true(ajrt_normcdf_f64x1(9) == 1);
   assert_true(signbit(ajrt_erf_f64x1(-0.0)));
   assert_true(ajrt_exp2_f64x1(-1074) == 0x1p-1074);
   assert_true(ajrt_cbrt_f64x1(-27) == -3);
