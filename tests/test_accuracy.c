@@ -27,15 +27,7 @@
 #include "expr.h"
 
 /* A context without the on-disk kernel cache. */
-static actjit_ctx *actx(void) {
-  actjit_config cfg;
-  actjit_config_init(&cfg);
-  cfg.cache_dir = "";
-  actjit_error err;
-  actjit_ctx *ctx = actjit_ctx_new(&cfg, &err);
-  if (!ctx) fail_msg("actjit_ctx_new: %s", err.message);
-  return ctx;
-}
+static actjit_ctx *actx(void) { return tu_ctx_nocache(); }
 
 static actjit_activation *compile(actjit_ctx *ctx, const char *src,
                                   const actjit_options *opt) {

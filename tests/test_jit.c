@@ -68,15 +68,7 @@ static double now_s(void) {
 /* A context without the on-disk kernel cache, so that every kernel this
 ** suite runs comes from this build's code generator (identical kernels are
 ** still shared within the process). */
-static actjit_ctx *jctx(void) {
-  actjit_config cfg;
-  actjit_config_init(&cfg);
-  cfg.cache_dir = "";
-  actjit_error err;
-  actjit_ctx *ctx = actjit_ctx_new(&cfg, &err);
-  if (!ctx) fail_msg("actjit_ctx_new: %s", err.message);
-  return ctx;
-}
+static actjit_ctx *jctx(void) { return tu_ctx_nocache(); }
 
 /* ---- Value sets ---------------------------------------------------------- */
 

@@ -273,3 +273,13 @@ char *tu_random_expr(uint64_t *seed, int depth, int smooth_only) {
   gen_expr(&b, seed, depth, smooth_only, 1);
   return b.p;
 }
+
+actjit_ctx *tu_ctx_nocache(void) {
+  actjit_config cfg;
+  actjit_config_init(&cfg);
+  cfg.cache_dir = "";
+  actjit_error err;
+  actjit_ctx *ctx = actjit_ctx_new(&cfg, &err);
+  if (!ctx) fail_msg("actjit_ctx_new: %s", err.message);
+  return ctx;
+}

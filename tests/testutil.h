@@ -27,6 +27,9 @@ void *tu_alloc_fn(void *ud, void *ptr, size_t osize, size_t nsize);
 
 /* New context with default config; fails the test if it cannot. */
 actjit_ctx *tu_ctx(void);
+/* A context without the on-disk kernel cache: every kernel comes from this
+** build's code generator (identical ones are still shared in-process). */
+actjit_ctx *tu_ctx_nocache(void);
 /* Parses src or fails the test, printing the error. */
 actjit_expr *tu_parse(actjit_ctx *ctx, const char *src);
 /* Parses, and returns the error code (and fills *err) expecting failure;
