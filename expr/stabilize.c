@@ -149,7 +149,9 @@ static aj_node *stab_step(stab_state *st, actjit_ctx *ctx, const aj_tape *t,
   return m;
 }
 
-/* One bottom-up pass of one phase's rules over root. */
+/* One bottom-up pass of one phase's rules over root.  Its own loop over
+** the tape, not aj_tape_map: TAIL rules need to know, per entry, whether a
+** product uses it, which is indexed by tape position. */
 static aj_node *stab_pass(actjit_ctx *ctx, aj_node *root, stab_state *st) {
   aj_tape t;
   if (aj_tape_build(ctx, &root, 1, 0, &t)) {

@@ -314,6 +314,16 @@ static void call_kernel(void *ud, const double *x, double *got, size_t n) {
   if (s && !kc->status) kc->status = s;
 }
 
+actjit_status aj_acc_measure_kernel(const actjit_activation *a, int kind,
+                                    aj_dtype dt, const actjit_expr *ref,
+                                    size_t nrandom, uint64_t seed,
+                                    actjit_accuracy_part *out) {
+  kernel_call kc = {a, kind, dt, NULL, NULL, ACTJIT_OK};
+  actjit_status s = aj_acc_measure(ref, NULL, dt, call_kernel, &kc, nrandom,
+                                   seed, out);
+  return s ? s : kc.status;
+}
+
 /* The reports's message for a failed measurement. */
 static actjit_status failed(actjit_error *err, actjit_status s, int dt,
                             int kind) {

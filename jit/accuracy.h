@@ -44,6 +44,16 @@ AJ_INTERNAL actjit_status aj_acc_measure(const actjit_expr *ref,
                                          size_t nrandom, uint64_t seed,
                                          actjit_accuracy_part *out);
 
+/* aj_acc_measure of one of a's kernels (kind: ACTJIT_ACC_FORWARD,
+** _BACKWARD or _BACKWARD_Y, dtype dt) against ref, for an activation
+** without runtime parameters.  ACTJIT_OK, ENOMEM or the kernel call's
+** error. */
+AJ_INTERNAL actjit_status aj_acc_measure_kernel(const actjit_activation *a,
+                                                int kind, aj_dtype dt,
+                                                const actjit_expr *ref,
+                                                size_t nrandom, uint64_t seed,
+                                                actjit_accuracy_part *out);
+
 /* activation.c's parts, for actjit_accuracy: which = 0 f, 1 f' (NULL in y
 ** mode: there is no backward from x), 2 g(y) (NULL unless y mode), 3 f'
 ** (always).  Runtime parameters are left in. */

@@ -178,28 +178,19 @@ static actjit_status derive_from_y(actjit_activation *a, unsigned phases,
   return aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
 }
 
-/* The f32 chain a y-mode host runs: y = f(x) by the forward kernel, then
-** g(y) by the backward kernel (dy = 1). */
-static void y_chain(void *ud, const double *x, double *got, size_t n) {
-  const actjit_activation *a = ud;
-  float xf[256], yf[256], one[256], d[256];
-  for (size_t i = 0; i < 256; i++) one[i] = 1;
-  for (size_t at = 0; at < n; at += 256) {
-    size_t m = n - at < 256 ? n - at : 256;
-    for (size_t i = 0; i < m; i++) xf[i] = (float)x[at + i];
-    a->k[AJ_F32].fwd(xf, yf, m, NULL);
-    a->k[AJ_F32].bwd(yf, one, d, m, NULL, NULL);
-    for (size_t i = 0; i < m; i++) got[at + i] = d[i];
-  }
-}
-
-/* Refuses y mode (EACCURACY) when g's float32 error exceeds the bound. */
+/* Refuses y mode (EACCURACY) when the float32 chain a y-mode host runs
+** (y = f(x) by the forward kernel, then g(y)) strays from f' past the
+** bound. */
 static actjit_status check_from_y(const actjit_activation *a, double bound,
                                   actjit_error *err) {
   actjit_accuracy_part part;
-  actjit_status s = aj_acc_measure(a->df, NULL, AJ_F32, y_chain, (void *)a,
-                                   20000, 0x9e3779b97f4a7c15ull, &part);
-  if (s) return aj_error(err, s, 0, 0, "out of memory");
+  actjit_status s = aj_acc_measure_kernel(a, ACTJIT_ACC_BACKWARD_Y, AJ_F32,
+                                          a->df, 20000, 0x9e3779b97f4a7c15ull,
+                                          &part);
+  if (s == ACTJIT_ENOMEM) return aj_error(err, s, 0, 0, "out of memory");
+  if (s)
+    return aj_error(err, s, 0, 0, "backward from y: the kernels failed: %s",
+                    actjit_status_str(s));
   if (!(part.max_ulp <= bound))
     return aj_error(err, ACTJIT_EACCURACY, 0, 0,
                     "backward from y is too inaccurate: %.3g ULP at x = %.9g "
@@ -305,6 +296,9 @@ actjit_status actjit_compile(actjit_ctx *ctx, const char *src,
                     "at most 64 runtime parameters");
   if (opt->threads > 64)
     return aj_error(err, ACTJIT_EINVAL, 0, 0, "at most 64 threads");
+  if ((unsigned)opt->profile > ACTJIT_PROFILE_MINNORM)
+    return aj_error(err, ACTJIT_EINVAL, 0, 0, "unknown kink profile %d",
+                    (int)opt->profile);
   double start = seconds();
   actjit_activation *a = aj_alloc(ctx, sizeof *a);
   if (!a) return aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
@@ -314,11 +308,6 @@ actjit_status actjit_compile(actjit_ctx *ctx, const char *src,
   a->width32 = w;
   a->threads = opt->threads > 1 ? opt->threads : 1;
   actjit_expr *e = NULL;
-  if ((unsigned)opt->profile > ACTJIT_PROFILE_MINNORM) {
-    actjit_activation_free(a);
-    return aj_error(err, ACTJIT_EINVAL, 0, 0, "unknown kink profile %d",
-                    (int)opt->profile);
-  }
   actjit_status s = aj_parse_user(ctx, src, strlen(src), opt->profile, &e, err);
   if (s == ACTJIT_OK) s = bind_all(&e, opt, err);
   if (s == ACTJIT_OK)

@@ -68,14 +68,20 @@ static LLVMValueRef splat_value(cg *g, LLVMValueRef scalar) {
                                 "");
 }
 
-/* Calls overloaded intrinsic `name` on <W x T> operands. */
-static LLVMValueRef intrinsic(cg *g, const char *name, LLVMValueRef *args,
-                              unsigned nargs) {
+/* Calls overloaded intrinsic `name`, overloaded on type ty. */
+static LLVMValueRef intrinsic_t(cg *g, const char *name, LLVMTypeRef ty,
+                                LLVMValueRef *args, unsigned nargs) {
   unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
-  LLVMTypeRef tys[1] = {g->VT};
+  LLVMTypeRef tys[1] = {ty};
   LLVMValueRef fn = LLVMGetIntrinsicDeclaration(g->m, id, tys, 1);
   LLVMTypeRef fty = LLVMIntrinsicGetType(g->c, id, tys, 1);
   return LLVMBuildCall2(g->b, fty, fn, args, nargs, "");
+}
+
+/* Calls overloaded intrinsic `name` on <W x T> operands. */
+static LLVMValueRef intrinsic(cg *g, const char *name, LLVMValueRef *args,
+                              unsigned nargs) {
+  return intrinsic_t(g, name, g->VT, args, nargs);
 }
 
 static LLVMValueRef intrinsic1(cg *g, const char *name, LLVMValueRef a) {
@@ -88,14 +94,15 @@ static LLVMValueRef intrinsic2(cg *g, const char *name, LLVMValueRef a,
   return intrinsic(g, name, args, 2);
 }
 
-/* Calls the runtime's vector function ajrt_<name>_<f32|f64>x<W>. */
-static LLVMValueRef runtime(cg *g, const char *name, LLVMValueRef *args,
-                            unsigned nargs) {
+/* Calls the runtime's function ajrt_<name>_<t>x<lanes> on nargs (1 or 2)
+** vectors of <lanes x elt> (passed as scalars when lanes is 1). */
+static LLVMValueRef runtime_lanes(cg *g, const char *name, const char *t,
+                                  unsigned lanes, LLVMTypeRef elt,
+                                  LLVMValueRef *args, unsigned nargs) {
   char fname[64];
-  snprintf(fname, sizeof fname, "ajrt_%s_%sx%u", name,
-           g->dt == AJ_F32 ? "f32" : "f64", g->W);
-  int scalar = g->W == 1;
-  LLVMTypeRef ety = scalar ? g->T : g->VT;
+  snprintf(fname, sizeof fname, "ajrt_%s_%sx%u", name, t, lanes);
+  LLVMTypeRef vty = LLVMVectorType(elt, lanes);
+  LLVMTypeRef ety = lanes == 1 ? elt : vty;
   LLVMTypeRef params[2] = {ety, ety};
   LLVMTypeRef fty = LLVMFunctionType(ety, params, nargs, 0);
   LLVMValueRef fn = LLVMGetNamedFunction(g->m, fname);
@@ -103,28 +110,17 @@ static LLVMValueRef runtime(cg *g, const char *name, LLVMValueRef *args,
   LLVMValueRef a[2];
   LLVMValueRef zero = LLVMConstInt(LLVMInt32TypeInContext(g->c), 0, 0);
   for (unsigned i = 0; i < nargs; i++)
-    a[i] = scalar ? LLVMBuildExtractElement(g->b, args[i], zero, "") : args[i];
+    a[i] = lanes == 1 ? LLVMBuildExtractElement(g->b, args[i], zero, "") : args[i];
   LLVMValueRef r = LLVMBuildCall2(g->b, fty, fn, a, nargs, "");
-  if (scalar) r = LLVMBuildInsertElement(g->b, LLVMGetUndef(g->VT), r, zero, "");
+  if (lanes == 1) r = LLVMBuildInsertElement(g->b, LLVMGetUndef(vty), r, zero, "");
   return r;
 }
 
-/* Calls ajrt_<name>_<t>x<lanes> on one vector arg of <lanes x elt>. */
-static LLVMValueRef runtime_lanes(cg *g, const char *name, const char *t,
-                                  unsigned lanes, LLVMTypeRef elt,
-                                  LLVMValueRef arg) {
-  char fname[64];
-  snprintf(fname, sizeof fname, "ajrt_%s_%sx%u", name, t, lanes);
-  LLVMTypeRef vty = LLVMVectorType(elt, lanes);
-  LLVMTypeRef ety = lanes == 1 ? elt : vty;
-  LLVMTypeRef fty = LLVMFunctionType(ety, &ety, 1, 0);
-  LLVMValueRef fn = LLVMGetNamedFunction(g->m, fname);
-  if (!fn) fn = LLVMAddFunction(g->m, fname, fty);
-  LLVMValueRef zero = LLVMConstInt(LLVMInt32TypeInContext(g->c), 0, 0);
-  LLVMValueRef a = lanes == 1 ? LLVMBuildExtractElement(g->b, arg, zero, "") : arg;
-  LLVMValueRef r = LLVMBuildCall2(g->b, fty, fn, &a, 1, "");
-  if (lanes == 1) r = LLVMBuildInsertElement(g->b, LLVMGetUndef(vty), r, zero, "");
-  return r;
+/* Calls the runtime's vector function ajrt_<name>_<f32|f64>x<W>. */
+static LLVMValueRef runtime(cg *g, const char *name, LLVMValueRef *args,
+                            unsigned nargs) {
+  return runtime_lanes(g, name, g->dt == AJ_F32 ? "f32" : "f64", g->W, g->T,
+                       args, nargs);
 }
 
 static LLVMValueRef mask_or(cg *g, LLVMValueRef a, LLVMValueRef b) {
@@ -462,18 +458,12 @@ static LLVMValueRef wide_call(cg *g, const char *fname, uint32_t arg,
       if (m->arg[1]->u.num == 3) v[j] = LLVMBuildFMul(b, v[j], o[0], "");
       break;
     default: { /* min, max, clamp: IEEE 754-2019 on doubles */
-      unsigned id = LLVMLookupIntrinsicID(m->op == AJ_MIN ? "llvm.minimum" : "llvm.maximum", 12);
-      LLVMTypeRef tys[1] = {DV};
-      LLVMValueRef f = LLVMGetIntrinsicDeclaration(g->m, id, tys, 1);
-      LLVMTypeRef fty = LLVMIntrinsicGetType(g->c, id, tys, 1);
       LLVMValueRef a2[2] = {o[0], o[1]};
-      v[j] = LLVMBuildCall2(b, fty, f, a2, 2, "");
+      v[j] = intrinsic_t(g, m->op == AJ_MIN ? "llvm.minimum" : "llvm.maximum",
+                         DV, a2, 2);
       if (m->op == AJ_CLAMP) {
-        unsigned id2 = LLVMLookupIntrinsicID("llvm.minimum", 12);
-        LLVMValueRef f2 = LLVMGetIntrinsicDeclaration(g->m, id2, tys, 1);
-        LLVMTypeRef fty2 = LLVMIntrinsicGetType(g->c, id2, tys, 1);
         LLVMValueRef a3[2] = {v[j], o[2]};
-        v[j] = LLVMBuildCall2(b, fty2, f2, a3, 2, "");
+        v[j] = intrinsic_t(g, "llvm.minimum", DV, a3, 2);
       }
       break;
     }
@@ -482,7 +472,7 @@ static LLVMValueRef wide_call(cg *g, const char *fname, uint32_t arg,
   LLVMValueRef ud = v[n - 1], rd;
   unsigned h = g->W > 1 ? g->W / 2 : 1;
   if (g->W == 1) {
-    rd = runtime_lanes(g, fname, "f64", 1, D, ud);
+    rd = runtime_lanes(g, fname, "f64", 1, D, &ud, 1);
   } else {
     LLVMValueRef lo[8], hi[8], all[16], half[2];
     LLVMTypeRef i32 = LLVMInt32TypeInContext(g->c);
@@ -492,10 +482,11 @@ static LLVMValueRef wide_call(cg *g, const char *fname, uint32_t arg,
     }
     for (unsigned l = 0; l < g->W; l++) all[l] = LLVMConstInt(i32, l, 0);
     LLVMValueRef undef = LLVMGetUndef(DV);
-    half[0] = runtime_lanes(g, fname, "f64", h, D,
-                            LLVMBuildShuffleVector(b, ud, undef, LLVMConstVector(lo, h), ""));
-    half[1] = runtime_lanes(g, fname, "f64", h, D,
-                            LLVMBuildShuffleVector(b, ud, undef, LLVMConstVector(hi, h), ""));
+    LLVMValueRef part[2] = {
+        LLVMBuildShuffleVector(b, ud, undef, LLVMConstVector(lo, h), ""),
+        LLVMBuildShuffleVector(b, ud, undef, LLVMConstVector(hi, h), "")};
+    for (int k = 0; k < 2; k++)
+      half[k] = runtime_lanes(g, fname, "f64", h, D, &part[k], 1);
     rd = LLVMBuildShuffleVector(b, half[0], half[1], LLVMConstVector(all, g->W), "");
   }
   return LLVMBuildFPTrunc(b, rd, g->VT, "");

@@ -143,8 +143,7 @@ static aj_sym *sym(aj_parser *ps, const char *z, uint32_t n, int create) {
   return e;
 }
 
-/* The helper or prelude function called z[0, n), newest definition first;
-** NULL if none. */
+/* The prelude entry called z[0, n), or NULL. */
 static const aj_fn *find_prelude_fn(const actjit_ctx *ctx, const char *z,
                                     uint32_t n) {
   for (uint32_t i = ctx->nfns; i-- > 0;)
