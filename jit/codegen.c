@@ -43,6 +43,7 @@ typedef struct cg {
   const aj_tape *tape;
   val *vals;
   uint32_t *uses;        /* uses of each entry within the tape */
+  uint8_t *cold;         /* per entry: COLD_ONLY, COLD_ARM1/2 (see plan_cold) */
   LLVMValueRef *pvals;   /* runtime parameter k as a splat */
   const aj_kernel_spec *spec;
   const char *why;       /* first failure */
@@ -140,7 +141,8 @@ static LLVMValueRef num(cg *g, uint32_t i) {
     v->v = splat(g, 0.0);
   }
   if (!v->v) {
-    LLVMValueRef n = LLVMBuildUIToFP(g->b, v->t, g->VT, "");
+    /* selects, not uitofp: one masked move each with AVX-512 */
+    LLVMValueRef n = LLVMBuildSelect(g->b, v->t, splat(g, 1.0), splat(g, 0.0), "");
     if (v->u) n = LLVMBuildSelect(g->b, v->u, splat(g, NAN), n, "");
     v->v = n;
   }
@@ -508,14 +510,174 @@ static void plan_fusion(cg *g) {
   }
 }
 
-/* Emits the body for the lanes x: every tape entry, in order. */
+/* A rough instruction count of one operator: a runtime function is some
+** 30 instructions once inlined. */
+static unsigned op_cost(aj_op op) {
+  switch (op) {
+  case AJ_CONST: case AJ_X: case AJ_PARAM: return 0;
+  case AJ_NEG: case AJ_ADD: case AJ_SUB: case AJ_MUL: case AJ_DIV:
+  case AJ_LT: case AJ_LE: case AJ_GT: case AJ_GE: case AJ_EQ: case AJ_NE:
+  case AJ_NOT: case AJ_AND: case AJ_OR: case AJ_SELECT: case AJ_MIN:
+  case AJ_MAX: case AJ_CLAMP: case AJ_ABS: case AJ_SQRT: case AJ_FLOOR:
+  case AJ_CEIL: case AJ_TRUNC: case AJ_ROUND: case AJ_SIGN:
+    return 1;
+  default: return 30; /* pow and the transcendentals */
+  }
+}
+
+/* ---- Cold selects ------------------------------------------------------
+** The stabilizer guards far tails with selects such as u < -80 ? A : B
+** (TAIL rules), and a vector select computes both arms on every lane.
+** When one arm is only taken past a far threshold (a comparison with a
+** constant of magnitude >= 16: rare for activations' inputs) and needs
+** work nothing else needs (a transcendental), that work moves to a cold
+** block run only when some lane of the vector takes the rare arm; the
+** other vectors take the hot arm directly.  Values are unchanged. */
+
+enum { COLD_ONLY = 1, COLD_ARM1 = 2, COLD_ARM2 = 4 };
+static LLVMValueRef reduce_or(cg *g, LLVMValueRef m);
+#define COLD_THRESHOLD 16.0
+
+/* Which arm of select entry i is rare (COLD_ARM1 for the true arm,
+** COLD_ARM2 for the false one), or 0. */
+static unsigned rare_arm(const aj_tape *t, uint32_t i) {
+  const aj_tape_ent *e = &t->ent[i];
+  if (e->node->op != AJ_SELECT) return 0;
+  const aj_node *c = t->ent[e->arg[0]].node;
+  aj_op op = (aj_op)c->op;
+  if (op != AJ_LT && op != AJ_LE && op != AJ_GT && op != AJ_GE) return 0;
+  const aj_node *l = c->arg[0], *r = c->arg[1];
+  if ((l->op == AJ_CONST) == (r->op == AJ_CONST)) return 0;
+  double k = l->op == AJ_CONST ? l->u.num : r->u.num;
+  int less = op == AJ_LT || op == AJ_LE; /* u < k, with u on the left */
+  if (l->op == AJ_CONST) less = !less;
+  if (!(fabs(k) >= COLD_THRESHOLD)) return 0;
+  return (less == (k < 0)) ? COLD_ARM1 : COLD_ARM2;
+}
+
+/* Marks the entries the roots need outside the rare arms of the selects
+** flagged in g->cold (hot), then flags as COLD_ONLY the rest. */
+static void mark_hot(cg *g, const uint32_t *roots, unsigned nroots,
+                     uint8_t *hot) {
+  const aj_tape *t = g->tape;
+  memset(hot, 0, t->n);
+  for (unsigned r = 0; r < nroots; r++) hot[roots[r]] = 1;
+  for (uint32_t i = t->n; i-- > 0;) {
+    if (!hot[i]) continue;
+    const aj_tape_ent *e = &t->ent[i];
+    for (int k = 0; k < e->node->nargs; k++) {
+      if ((g->cold[i] & COLD_ARM1 && k == 1) || (g->cold[i] & COLD_ARM2 && k == 2))
+        continue;
+      hot[e->arg[k]] = 1;
+    }
+  }
+  for (uint32_t i = 0; i < t->n; i++)
+    g->cold[i] = (uint8_t)((g->cold[i] & ~COLD_ONLY) | (hot[i] ? 0 : COLD_ONLY));
+}
+
+/* The cost of the COLD_ONLY entries under entry i (marking them in seen). */
+static unsigned cold_cost(cg *g, uint32_t i, uint8_t *seen) {
+  if (!(g->cold[i] & COLD_ONLY) || seen[i]) return 0;
+  seen[i] = 1;
+  const aj_tape_ent *e = &g->tape->ent[i];
+  unsigned c = op_cost((aj_op)e->node->op);
+  for (int k = 0; k < e->node->nargs; k++) c += cold_cost(g, e->arg[k], seen);
+  return c;
+}
+
+/* Chooses the cold selects: candidates by rare_arm, kept while their rare
+** arm has exclusive work worth a branch (dropping one can make another's
+** arm hot, hence the loop). */
+static void plan_cold(cg *g, const uint32_t *roots, unsigned nroots,
+                      uint8_t *scratch) {
+  const aj_tape *t = g->tape;
+  for (uint32_t i = 0; i < t->n; i++) g->cold[i] = (uint8_t)rare_arm(t, i);
+  for (int changed = 1; changed;) {
+    changed = 0;
+    mark_hot(g, roots, nroots, scratch);
+    for (uint32_t i = 0; i < t->n; i++) {
+      unsigned arm = g->cold[i] & (COLD_ARM1 | COLD_ARM2);
+      if (!arm) continue;
+      memset(scratch, 0, t->n);
+      uint32_t a = t->ent[i].arg[arm == COLD_ARM1 ? 1 : 2];
+      if ((g->cold[i] & COLD_ONLY) || cold_cost(g, a, scratch) < 30) {
+        g->cold[i] &= (uint8_t)~arm;
+        changed = 1;
+      }
+    }
+  }
+  mark_hot(g, roots, nroots, scratch);
+}
+
+static void emit_entry(cg *g, uint32_t i, LLVMValueRef x) {
+  val keep = g->vals[i];
+  memset(&g->vals[i], 0, sizeof g->vals[i]);
+  g->vals[i].fused = keep.fused;
+  g->vals[i].nanprop = propagates_nan(g, &g->tape->ent[i]);
+  emit(g, i, x);
+}
+
+/* Emits the COLD_ONLY entries under entry i that have no value yet, in
+** tape order (operands first), recording them in done[] for clearing. */
+static void emit_cold_cone(cg *g, uint32_t i, LLVMValueRef x, uint8_t *done) {
+  if (!(g->cold[i] & COLD_ONLY) || done[i]) return;
+  done[i] = 1;
+  const aj_tape_ent *e = &g->tape->ent[i];
+  for (int k = 0; k < e->node->nargs; k++) emit_cold_cone(g, e->arg[k], x, done);
+  emit_entry(g, i, x);
+}
+
+/* Cold select s: the hot arm's value unless some lane takes the rare arm,
+** in which case the cold block computes the rare arm and the select. */
+static void emit_cold_select(cg *g, uint32_t s, LLVMValueRef x, uint8_t *done) {
+  LLVMBuilderRef b = g->b;
+  const aj_tape_ent *e = &g->tape->ent[s];
+  int arm1 = (g->cold[s] & COLD_ARM1) != 0;
+  LLVMValueRef t, u;
+  boolean(g, e->arg[0], &t, &u);
+  LLVMValueRef rare = arm1 ? t : LLVMBuildNot(b, t, "");
+  LLVMValueRef hot = num(g, e->arg[arm1 ? 2 : 1]);
+  if (u) hot = LLVMBuildSelect(b, u, splat(g, NAN), hot, "");
+  LLVMValueRef any = reduce_or(g, rare);
+  LLVMBasicBlockRef from = LLVMGetInsertBlock(b);
+  LLVMValueRef fn = LLVMGetBasicBlockParent(from);
+  LLVMBasicBlockRef cold = LLVMAppendBasicBlockInContext(g->c, fn, "cold");
+  LLVMBasicBlockRef join = LLVMAppendBasicBlockInContext(g->c, fn, "cold.join");
+  LLVMBuildCondBr(b, any, cold, join);
+  LLVMPositionBuilderAtEnd(b, cold);
+  memset(done, 0, g->tape->n);
+  emit_cold_cone(g, e->arg[arm1 ? 1 : 2], x, done);
+  emit_entry(g, s, x); /* the select itself, both arms now at hand */
+  LLVMValueRef full = num(g, s);
+  LLVMBasicBlockRef cold_end = LLVMGetInsertBlock(b);
+  LLVMBuildBr(b, join);
+  LLVMPositionBuilderAtEnd(b, join);
+  LLVMValueRef phi = LLVMBuildPhi(b, g->VT, "");
+  LLVMValueRef in[2] = {hot, full};
+  LLVMBasicBlockRef bb[2] = {from, cold_end};
+  LLVMAddIncoming(phi, in, bb, 2);
+  /* the cone's values live in the cold block only: forget them */
+  for (uint32_t i = 0; i < g->tape->n; i++)
+    if (done[i]) {
+      int fused = g->vals[i].fused;
+      memset(&g->vals[i], 0, sizeof g->vals[i]);
+      g->vals[i].fused = fused;
+    }
+  int fused = g->vals[s].fused, nanprop = g->vals[s].nanprop;
+  memset(&g->vals[s], 0, sizeof g->vals[s]);
+  g->vals[s].v = phi;
+  g->vals[s].fused = fused;
+  g->vals[s].nanprop = nanprop;
+}
+
+/* Emits the body for the lanes x: every tape entry in order, the
+** COLD_ONLY ones inside their cold select's block. */
 static void emit_body(cg *g, LLVMValueRef x) {
+  uint8_t *done = g->cold + g->tape->n; /* scratch after cold[] */
   for (uint32_t i = 0; i < g->tape->n; i++) {
-    val keep = g->vals[i];
-    memset(&g->vals[i], 0, sizeof g->vals[i]);
-    g->vals[i].fused = keep.fused;
-    g->vals[i].nanprop = propagates_nan(g, &g->tape->ent[i]);
-    emit(g, i, x);
+    if (g->cold[i] & COLD_ONLY) continue;
+    if (g->cold[i] & (COLD_ARM1 | COLD_ARM2)) emit_cold_select(g, i, x, done);
+    else emit_entry(g, i, x);
   }
 }
 
@@ -657,50 +819,70 @@ static void fix_infinities(cg *g, const kern *k, LLVMValueRef xv,
   }
 }
 
-/* One vector step at index i: loads (masked when mask is not NULL), the
-** body, the store; acc[k] updated in place. */
-static void emit_step(cg *g, const kern *k, LLVMValueRef i, LLVMValueRef mask,
-                      LLVMValueRef *acc) {
+/* The body on one vector: roots from xv, then dx = dy*f' (backward) or
+** y = f.  acc[j] += dy*df/dp_j on the lanes of mask (NULL: all lanes).
+** Returns the vector to store. */
+static LLVMValueRef emit_compute(cg *g, const kern *k, LLVMValueRef xv,
+                                 LLVMValueRef dyv, LLVMValueRef mask,
+                                 LLVMValueRef *acc) {
   LLVMBuilderRef b = g->b;
-  LLVMValueRef pin = element_ptr(g, k->px, i);
-  LLVMValueRef pouti = element_ptr(g, k->pout, i);
-  LLVMValueRef xv = mask ? masked_load(g, pin, mask) : load_vec(g, pin);
-  LLVMValueRef dyv = NULL;
-  if (k->backward) {
-    LLVMValueRef pdyi = element_ptr(g, k->pdy, i);
-    dyv = mask ? masked_load(g, pdyi, mask) : load_vec(g, pdyi);
-  }
   emit_body(g, xv);
   LLVMValueRef roots[65];
   unsigned nroots = k->backward ? 1 + k->nacc : 1;
   for (unsigned r = 0; r < nroots; r++)
     roots[r] = num(g, k->backward ? g->spec->bwd_roots[r] : g->tape->root[0]);
   if (k->fix_inf) fix_infinities(g, k, xv, roots, nroots);
-  LLVMValueRef result;
-  if (k->backward) {
-    result = LLVMBuildFMul(b, dyv, roots[0], "dx");
-    for (uint32_t j = 0; j < k->nacc; j++) {
-      LLVMValueRef c = LLVMBuildFMul(b, dyv, roots[1 + j], "");
-      if (mask) c = LLVMBuildSelect(b, mask, c, splat(g, 0.0), ""); /* tail: 0 */
-      if (g->dt == AJ_F32) c = LLVMBuildFPExt(b, c, k->AT, "");
-      acc[j] = LLVMBuildFAdd(b, acc[j], c, "");
-    }
-  } else {
-    result = roots[0];
+  if (!k->backward) return roots[0];
+  for (uint32_t j = 0; j < k->nacc; j++) {
+    LLVMValueRef c = LLVMBuildFMul(b, dyv, roots[1 + j], "");
+    if (mask) c = LLVMBuildSelect(b, mask, c, splat(g, 0.0), ""); /* tail: 0 */
+    if (g->dt == AJ_F32) c = LLVMBuildFPExt(b, c, k->AT, "");
+    acc[j] = LLVMBuildFAdd(b, acc[j], c, "");
   }
-  if (mask) masked_store(g, result, pouti, mask);
-  else store_vec(g, result, pouti);
+  return LLVMBuildFMul(b, dyv, roots[0], "dx");
+}
+
+/* Unmasked loads at index i: *xv and, backward, *dyv. */
+static void load_inputs(cg *g, const kern *k, LLVMValueRef i, LLVMValueRef mask,
+                        LLVMValueRef *xv, LLVMValueRef *dyv) {
+  LLVMValueRef px = element_ptr(g, k->px, i);
+  *xv = mask ? masked_load(g, px, mask) : load_vec(g, px);
+  *dyv = NULL;
+  if (k->backward) {
+    LLVMValueRef pdy = element_ptr(g, k->pdy, i);
+    *dyv = mask ? masked_load(g, pdy, mask) : load_vec(g, pdy);
+  }
 }
 
 static LLVMValueRef index_const(cg *g, unsigned v) {
   return LLVMConstInt(g->i64, v, 0);
 }
 
+/* A rough instruction count of the body (see op_cost).  It decides the
+** unrolling: a cheap body needs it to hide the loop's overhead; an
+** expensive one has enough independent work and would only cost compile
+** time. */
+static unsigned body_cost(const aj_tape *t) {
+  unsigned cost = 0;
+  for (uint32_t i = 0; i < t->n; i++) cost += op_cost((aj_op)t->ent[i].node->op);
+  return cost;
+}
+
+/* Appends a phi of type ty with incoming (v[j], bb[j]), j < n. */
+static LLVMValueRef phi_of(cg *g, LLVMTypeRef ty, LLVMValueRef *v,
+                           LLVMBasicBlockRef *bb, unsigned n) {
+  LLVMValueRef p = LLVMBuildPhi(g->b, ty, "");
+  LLVMAddIncoming(p, v, bb, n);
+  return p;
+}
+
 /* Emits one kernel.  backward: inputs (x, dy), outputs dx and the
-** parameter gradients; else x -> y.  Shape:
-**   main:  while n - i >= U*W: U unmasked steps (U from the body's size)
-**   rest:  while i < n: one step, unmasked if a whole vector is left, else
-**          masked (so the tail never touches memory past n)
+** parameter gradients; else x -> y.  Shape (one copy of the body, plus U
+** more for a cheap one):
+**   main:  while n - i >= U*W: U unmasked steps   (only when U > 1)
+**   loop:  while n - i >= W: unmasked loads -> body -> unmasked store;
+**          then, if 0 < n - i < W: masked loads -> the same body ->
+**          masked store (the tail never touches memory past n)
 **   exit:  dparams[k] += the accumulators' lane sum, in double */
 static void emit_kernel(cg *g, const char *name, int backward) {
   kern k;
@@ -726,18 +908,26 @@ static void emit_kernel(cg *g, const char *name, int backward) {
   k.AT = LLVMVectorType(D, g->W);
   k.nacc = backward ? g->spec->nrparams : 0;
   if (k.nacc > 64) k.nacc = 64, g->why = "more than 64 runtime parameters";
-  unsigned unroll = g->tape->n <= 8 ? 4 : g->tape->n <= 24 ? 2 : 1;
+  unsigned cost = body_cost(g->tape);
+  unsigned unroll = k.fix_inf ? 1 : cost <= 8 ? 4 : cost <= 24 ? 2 : 1;
 
   LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(g->c, fn, "entry");
-  LLVMBasicBlockRef mhead = LLVMAppendBasicBlockInContext(g->c, fn, "main.head");
-  LLVMBasicBlockRef mbody = LLVMAppendBasicBlockInContext(g->c, fn, "main.body");
-  LLVMBasicBlockRef head = LLVMAppendBasicBlockInContext(g->c, fn, "rest.head");
-  LLVMBasicBlockRef pick = LLVMAppendBasicBlockInContext(g->c, fn, "rest.pick");
-  LLVMBasicBlockRef full = LLVMAppendBasicBlockInContext(g->c, fn, "rest.full");
-  LLVMBasicBlockRef tail = LLVMAppendBasicBlockInContext(g->c, fn, "rest.tail");
-  LLVMBasicBlockRef latch = LLVMAppendBasicBlockInContext(g->c, fn, "rest.latch");
+  LLVMBasicBlockRef mhead = NULL, mbody = NULL;
+  if (unroll > 1) {
+    mhead = LLVMAppendBasicBlockInContext(g->c, fn, "main.head");
+    mbody = LLVMAppendBasicBlockInContext(g->c, fn, "main.body");
+  }
+  LLVMBasicBlockRef head = LLVMAppendBasicBlockInContext(g->c, fn, "loop.head");
+  LLVMBasicBlockRef full = LLVMAppendBasicBlockInContext(g->c, fn, "loop.full");
+  LLVMBasicBlockRef check = LLVMAppendBasicBlockInContext(g->c, fn, "loop.check");
+  LLVMBasicBlockRef tail = LLVMAppendBasicBlockInContext(g->c, fn, "loop.tail");
+  LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(g->c, fn, "loop.body");
+  LLVMBasicBlockRef fstore = LLVMAppendBasicBlockInContext(g->c, fn, "loop.store");
+  LLVMBasicBlockRef tstore = LLVMAppendBasicBlockInContext(g->c, fn, "tail.store");
   LLVMBasicBlockRef exit = LLVMAppendBasicBlockInContext(g->c, fn, "exit");
   LLVMBuilderRef b = g->b;
+  LLVMValueRef zero_acc[64];
+  for (uint32_t j = 0; j < k.nacc; j++) zero_acc[j] = LLVMConstNull(k.AT);
 
   /* entry: scratch for the limits at +-inf; runtime parameters as splats */
   LLVMPositionBuilderAtEnd(b, entry);
@@ -751,77 +941,103 @@ static void emit_kernel(cg *g, const char *name, int backward) {
     LLVMValueRef p = LLVMBuildLoad2(b, g->T, element_ptr(g, k.pparams, index_const(g, j)), "");
     g->pvals[j] = splat_value(g, p);
   }
-  LLVMBuildBr(b, mhead);
+  LLVMBuildBr(b, mhead ? mhead : head);
 
-  /* main: U unmasked steps per iteration */
-  LLVMPositionBuilderAtEnd(b, mhead);
-  LLVMValueRef mi = LLVMBuildPhi(b, g->i64, "i");
-  LLVMValueRef macc[64], acc[64], racc[64];
-  for (uint32_t j = 0; j < k.nacc; j++) macc[j] = LLVMBuildPhi(b, k.AT, "acc");
-  LLVMValueRef left = LLVMBuildSub(b, k.n, mi, "");
-  LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntUGE, left,
-                                   index_const(g, unroll * g->W), ""),
-                  mbody, head);
-  LLVMPositionBuilderAtEnd(b, mbody);
-  for (uint32_t j = 0; j < k.nacc; j++) acc[j] = macc[j];
-  for (unsigned u = 0; u < unroll; u++)
-    emit_step(g, &k, LLVMBuildAdd(b, mi, index_const(g, u * g->W), ""), NULL, acc);
-  LLVMValueRef mnext = LLVMBuildAdd(b, mi, index_const(g, unroll * g->W), "");
-  LLVMBasicBlockRef mbody_end = LLVMGetInsertBlock(b);
-  LLVMBuildBr(b, mhead);
-  LLVMValueRef mi_in[2] = {index_const(g, 0), mnext};
-  LLVMBasicBlockRef mi_bb[2] = {entry, mbody_end};
-  LLVMAddIncoming(mi, mi_in, mi_bb, 2);
-  for (uint32_t j = 0; j < k.nacc; j++) {
-    LLVMValueRef in[2] = {LLVMConstNull(k.AT), acc[j]};
-    LLVMAddIncoming(macc[j], in, mi_bb, 2);
+  /* main (cheap bodies): U unmasked steps per iteration */
+  LLVMValueRef start_i = index_const(g, 0), *start_acc = zero_acc;
+  LLVMBasicBlockRef start_bb = entry;
+  LLVMValueRef macc[64], acc[64];
+  if (mhead) {
+    LLVMPositionBuilderAtEnd(b, mhead);
+    LLVMValueRef mi = LLVMBuildPhi(b, g->i64, "i");
+    for (uint32_t j = 0; j < k.nacc; j++) macc[j] = LLVMBuildPhi(b, k.AT, "acc");
+    LLVMValueRef left = LLVMBuildSub(b, k.n, mi, "");
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntUGE, left,
+                                     index_const(g, unroll * g->W), ""),
+                    mbody, head);
+    LLVMPositionBuilderAtEnd(b, mbody);
+    for (uint32_t j = 0; j < k.nacc; j++) acc[j] = macc[j];
+    for (unsigned u = 0; u < unroll; u++) {
+      LLVMValueRef iu = LLVMBuildAdd(b, mi, index_const(g, u * g->W), "");
+      LLVMValueRef xv, dyv;
+      load_inputs(g, &k, iu, NULL, &xv, &dyv);
+      store_vec(g, emit_compute(g, &k, xv, dyv, NULL, acc),
+                element_ptr(g, k.pout, iu));
+    }
+    LLVMValueRef mnext = LLVMBuildAdd(b, mi, index_const(g, unroll * g->W), "");
+    LLVMBasicBlockRef mbody_end = LLVMGetInsertBlock(b);
+    LLVMBuildBr(b, mhead);
+    LLVMValueRef mi_in[2] = {index_const(g, 0), mnext};
+    LLVMBasicBlockRef mi_bb[2] = {entry, mbody_end};
+    LLVMAddIncoming(mi, mi_in, mi_bb, 2);
+    for (uint32_t j = 0; j < k.nacc; j++) {
+      LLVMValueRef in[2] = {zero_acc[j], acc[j]};
+      LLVMAddIncoming(macc[j], in, mi_bb, 2);
+    }
+    start_i = mi, start_acc = macc, start_bb = mhead;
   }
 
-  /* rest: one step at a time */
+  /* loop.head: i and the accumulators, from the start or from loop.store */
   LLVMPositionBuilderAtEnd(b, head);
   LLVMValueRef i = LLVMBuildPhi(b, g->i64, "j");
+  LLVMValueRef racc[64];
   for (uint32_t j = 0; j < k.nacc; j++) racc[j] = LLVMBuildPhi(b, k.AT, "racc");
-  LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULT, i, k.n, ""), pick, exit);
-  LLVMPositionBuilderAtEnd(b, pick);
   LLVMValueRef rem = LLVMBuildSub(b, k.n, i, "rem");
   LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntUGE, rem, index_const(g, g->W), ""),
-                  full, tail);
-  LLVMValueRef facc[64], tacc[64];
+                  full, check);
+  LLVMValueRef fx, fdy, tx, tdy;
   LLVMPositionBuilderAtEnd(b, full);
-  for (uint32_t j = 0; j < k.nacc; j++) facc[j] = racc[j];
-  emit_step(g, &k, i, NULL, facc);
-  LLVMBasicBlockRef full_end = LLVMGetInsertBlock(b);
-  LLVMBuildBr(b, latch);
+  load_inputs(g, &k, i, NULL, &fx, &fdy);
+  LLVMBuildBr(b, body);
+  LLVMPositionBuilderAtEnd(b, check);
+  LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, rem, index_const(g, 0), ""),
+                  exit, tail);
   LLVMPositionBuilderAtEnd(b, tail);
   LLVMValueRef lanes[16];
   for (unsigned l = 0; l < g->W; l++) lanes[l] = index_const(g, l);
-  LLVMValueRef mask = LLVMBuildICmp(b, LLVMIntULT, LLVMConstVector(lanes, g->W),
-                                    splat_value(g, rem), "mask");
-  for (uint32_t j = 0; j < k.nacc; j++) tacc[j] = racc[j];
-  emit_step(g, &k, i, mask, tacc);
-  LLVMBasicBlockRef tail_end = LLVMGetInsertBlock(b);
-  LLVMBuildBr(b, latch);
-  LLVMPositionBuilderAtEnd(b, latch);
-  LLVMBasicBlockRef lb[2] = {full_end, tail_end};
-  LLVMValueRef lacc[64];
-  for (uint32_t j = 0; j < k.nacc; j++) {
-    lacc[j] = LLVMBuildPhi(b, k.AT, "");
-    LLVMValueRef in[2] = {facc[j], tacc[j]};
-    LLVMAddIncoming(lacc[j], in, lb, 2);
-  }
+  LLVMValueRef tmask = LLVMBuildICmp(b, LLVMIntULT, LLVMConstVector(lanes, g->W),
+                                     splat_value(g, rem), "mask");
+  load_inputs(g, &k, i, tmask, &tx, &tdy);
+  LLVMBuildBr(b, body);
+
+  /* loop.body: the one copy, on a whole vector or on the tail */
+  LLVMPositionBuilderAtEnd(b, body);
+  LLVMBasicBlockRef in_bb[2] = {full, tail};
+  LLVMValueRef in_x[2] = {fx, tx}, in_dy[2] = {fdy, tdy};
+  LLVMValueRef xv = phi_of(g, g->VT, in_x, in_bb, 2);
+  LLVMValueRef dyv = backward ? phi_of(g, g->VT, in_dy, in_bb, 2) : NULL;
+  LLVMValueRef ones[2] = {LLVMConstAllOnes(g->MT), tmask};
+  LLVMValueRef mask = phi_of(g, g->MT, ones, in_bb, 2);
+  LLVMValueRef flags[2] = {LLVMConstInt(LLVMInt1TypeInContext(g->c), 0, 0),
+                           LLVMConstInt(LLVMInt1TypeInContext(g->c), 1, 0)};
+  LLVMValueRef is_tail = phi_of(g, LLVMInt1TypeInContext(g->c), flags, in_bb, 2);
+  for (uint32_t j = 0; j < k.nacc; j++) acc[j] = racc[j];
+  LLVMValueRef result = emit_compute(g, &k, xv, dyv, k.nacc ? mask : NULL, acc);
+  LLVMBuildCondBr(b, is_tail, tstore, fstore);
+  LLVMPositionBuilderAtEnd(b, fstore);
+  store_vec(g, result, element_ptr(g, k.pout, i));
   LLVMValueRef inext = LLVMBuildAdd(b, i, index_const(g, g->W), "");
   LLVMBuildBr(b, head);
-  LLVMValueRef i_in[2] = {mi, inext};
-  LLVMBasicBlockRef i_bb[2] = {mhead, latch};
+  LLVMPositionBuilderAtEnd(b, tstore);
+  masked_store(g, result, element_ptr(g, k.pout, i), mask);
+  LLVMBuildBr(b, exit);
+  LLVMValueRef i_in[2] = {start_i, inext};
+  LLVMBasicBlockRef i_bb[2] = {start_bb, fstore};
   LLVMAddIncoming(i, i_in, i_bb, 2);
   for (uint32_t j = 0; j < k.nacc; j++) {
-    LLVMValueRef in[2] = {macc[j], lacc[j]};
+    LLVMValueRef in[2] = {start_acc[j], acc[j]};
     LLVMAddIncoming(racc[j], in, i_bb, 2);
   }
 
   /* exit: dparams[j] += the lanes' sum (in lane order, in double: one
   ** rounding to T at the end; deterministic) */
   LLVMPositionBuilderAtEnd(b, exit);
+  LLVMValueRef sum_in[64];
+  for (uint32_t j = 0; j < k.nacc; j++) { /* phis first */
+    LLVMValueRef in[2] = {racc[j], acc[j]};
+    LLVMBasicBlockRef bb[2] = {check, tstore};
+    sum_in[j] = phi_of(g, k.AT, in, bb, 2);
+  }
   for (uint32_t j = 0; j < k.nacc; j++) {
     unsigned id = LLVMLookupIntrinsicID("llvm.vector.reduce.fadd", 23);
     LLVMTypeRef tys[1] = {k.AT};
@@ -830,7 +1046,7 @@ static void emit_kernel(cg *g, const char *name, int backward) {
     LLVMValueRef p = element_ptr(g, k.pdparams, index_const(g, j));
     LLVMValueRef old = LLVMBuildLoad2(b, g->T, p, "");
     if (g->dt == AJ_F32) old = LLVMBuildFPExt(b, old, D, "");
-    LLVMValueRef ra[2] = {old, racc[j]};
+    LLVMValueRef ra[2] = {old, sum_in[j]};
     LLVMValueRef sum = LLVMBuildCall2(b, rty, rf, ra, 2, "");
     if (g->dt == AJ_F32) sum = LLVMBuildFPTrunc(b, sum, g->T, "");
     LLVMBuildStore(b, sum, p);
@@ -862,6 +1078,14 @@ static void emit_dtype(cg *g, aj_dtype dt, const char *prefix) {
     else
       g->uses[t->root[0]] += 2;
     plan_fusion(g);
+    uint32_t roots[65];
+    unsigned nroots = 1;
+    if (backward)
+      for (nroots = 0; nroots <= g->spec->nrparams && nroots < 65; nroots++)
+        roots[nroots] = g->spec->bwd_roots[nroots];
+    else
+      roots[0] = t->root[0];
+    plan_cold(g, roots, nroots, g->cold + t->n);
     snprintf(name, sizeof name, "%s_%s", prefix, backward ? "bwd" : "fwd");
     emit_kernel(g, name, backward);
   }
@@ -884,13 +1108,15 @@ aj_llvm_module aj_codegen(aj_llvm_context lctx, const aj_target *target,
   g.pvals = pv;
   g.vals = calloc(nmax ? nmax : 1, sizeof *g.vals);
   g.uses = calloc(nmax ? nmax : 1, sizeof *g.uses);
-  if (!g.vals || !g.uses) g.why = "out of memory";
+  g.cold = calloc(2 * (size_t)(nmax ? nmax : 1), 1); /* cold[] + scratch */
+  if (!g.vals || !g.uses || !g.cold) g.why = "out of memory";
   if (spec->nrparams > 64) g.why = "more than 64 runtime parameters";
   if (!g.why) {
     emit_dtype(&g, spec->dtype, prefix);
   }
   free(g.vals);
   free(g.uses);
+  free(g.cold);
   LLVMDisposeBuilder(g.b);
   if (g.why) {
     *why = g.why;
