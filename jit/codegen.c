@@ -390,8 +390,8 @@ static int wide_plan(cg *g, uint32_t root, uint32_t *idx, int *worth) {
     const aj_node *m = t->ent[i].node;
     switch ((aj_op)m->op) {
     case AJ_X: case AJ_CONST: case AJ_PARAM: break;
-    case AJ_NEG: case AJ_ADD: case AJ_SUB: case AJ_MIN: case AJ_MAX:
-    case AJ_CLAMP: case AJ_DIV: case AJ_MUL:
+    case AJ_NEG: case AJ_ABS: case AJ_ADD: case AJ_SUB: case AJ_MIN:
+    case AJ_MAX: case AJ_CLAMP: case AJ_DIV: case AJ_MUL:
       if (m->op == AJ_ADD || m->op == AJ_SUB || m->op == AJ_DIV) *worth = 1;
       if (m->op == AJ_MUL) {
         const aj_node *c = m->arg[0]->op == AJ_CONST ? m->arg[0] : m->arg[1];
@@ -451,6 +451,7 @@ static LLVMValueRef wide_call(cg *g, const char *fname, uint32_t arg,
       break;
     }
     case AJ_NEG: v[j] = LLVMBuildFNeg(b, o[0], ""); break;
+    case AJ_ABS: v[j] = intrinsic_t(g, "llvm.fabs", DV, o, 1); break;
     case AJ_ADD: v[j] = LLVMBuildFAdd(b, o[0], o[1], ""); break;
     case AJ_SUB: v[j] = LLVMBuildFSub(b, o[0], o[1], ""); break;
     case AJ_MUL: v[j] = LLVMBuildFMul(b, o[0], o[1], ""); break;
