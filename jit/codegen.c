@@ -1055,8 +1055,8 @@ static void emit_kernel(cg *g, const char *name, int backward) {
   LLVMBuildRetVoid(b);
 }
 
-/* Emits fwd and bwd for one dtype. */
-static void emit_dtype(cg *g, aj_dtype dt, const char *prefix) {
+/* Emits fwd and/or bwd (kinds) for one dtype. */
+static void emit_dtype(cg *g, aj_dtype dt, const char *prefix, unsigned kinds) {
   g->dt = dt;
   g->T = dt == AJ_F32 ? LLVMFloatTypeInContext(g->c)
                       : LLVMDoubleTypeInContext(g->c);
@@ -1066,6 +1066,7 @@ static void emit_dtype(cg *g, aj_dtype dt, const char *prefix) {
   g->MT = LLVMVectorType(LLVMInt1TypeInContext(g->c), g->W);
   char name[96];
   for (int backward = 0; backward < 2; backward++) {
+    if (!(kinds & (backward ? AJ_KERNEL_BWD : AJ_KERNEL_FWD))) continue;
     g->tape = backward ? g->spec->bwd : g->spec->fwd;
     const aj_tape *t = g->tape;
     memset(g->vals, 0, t->n * sizeof *g->vals);
@@ -1094,7 +1095,7 @@ static void emit_dtype(cg *g, aj_dtype dt, const char *prefix) {
 
 aj_llvm_module aj_codegen(aj_llvm_context lctx, const aj_target *target,
                           const aj_kernel_spec *spec, const char *prefix,
-                          const char **why) {
+                          unsigned kinds, const char **why) {
   cg g;
   memset(&g, 0, sizeof g);
   g.c = lctx;
@@ -1113,7 +1114,7 @@ aj_llvm_module aj_codegen(aj_llvm_context lctx, const aj_target *target,
   if (!g.vals || !g.uses || !g.cold) g.why = "out of memory";
   if (spec->nrparams > 64) g.why = "more than 64 runtime parameters";
   if (!g.why) {
-    emit_dtype(&g, spec->dtype, prefix);
+    emit_dtype(&g, spec->dtype, prefix, kinds);
   }
   free(g.vals);
   free(g.uses);

@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jit.h"
 
@@ -42,6 +43,10 @@ struct aj_jit {
   entry *entries;
   unsigned releases;    /* to clear dead symbol-pool entries now and then */
   char session_error[200]; /* the last session error (under mu) */
+  /* TargetMachines not in use (under mu): making one costs ~0.3 ms, and
+  ** one may serve any number of compiles, one at a time. */
+  LLVMTargetMachineRef idle_tm[4];
+  unsigned nidle_tm;
 };
 
 /* Turns an LLVMErrorRef into an actjit_error (consumes it). */
@@ -98,6 +103,8 @@ void aj_jit_free(aj_jit *jit, actjit_ctx *ctx) {
   if (!jit) return;
   LLVMErrorRef e = LLVMOrcDisposeLLJIT(jit->lljit);
   if (e) LLVMConsumeError(e);
+  for (unsigned i = 0; i < jit->nidle_tm; i++)
+    LLVMDisposeTargetMachine(jit->idle_tm[i]);
   for (entry *x = jit->entries, *next; x; x = next) {
     next = x->next;
     LLVMOrcReleaseResourceTracker(x->rt);
@@ -123,6 +130,28 @@ static LLVMTargetMachineRef host_machine(const aj_target *t, actjit_error *err,
                                  t->features ? t->features : "",
                                  LLVMCodeGenLevelDefault, LLVMRelocPIC,
                                  LLVMCodeModelJITDefault);
+}
+
+/* An idle TargetMachine of jit's, or a new one (NULL, with *s set, on
+** failure).  Return it with give_machine. */
+static LLVMTargetMachineRef take_machine(aj_jit *jit, actjit_error *err,
+                                         actjit_status *s) {
+  LLVMTargetMachineRef tm = NULL;
+  pthread_mutex_lock(&jit->mu);
+  if (jit->nidle_tm) tm = jit->idle_tm[--jit->nidle_tm];
+  pthread_mutex_unlock(&jit->mu);
+  return tm ? tm : host_machine(aj_target_host(), err, s);
+}
+
+static void give_machine(aj_jit *jit, LLVMTargetMachineRef tm) {
+  if (!tm) return;
+  pthread_mutex_lock(&jit->mu);
+  if (jit->nidle_tm < sizeof jit->idle_tm / sizeof *jit->idle_tm) {
+    jit->idle_tm[jit->nidle_tm++] = tm;
+    tm = NULL;
+  }
+  pthread_mutex_unlock(&jit->mu);
+  if (tm) LLVMDisposeTargetMachine(tm);
 }
 
 static const aj_blob *find_blob(const char *name) {
@@ -195,11 +224,11 @@ static actjit_status link_runtime(LLVMContextRef lctx, LLVMModuleRef m,
 /* Builds the module for spec in lctx, ready for the host. */
 static LLVMModuleRef build_module(LLVMContextRef lctx, LLVMTargetMachineRef tm,
                                   const aj_kernel_spec *spec,
-                                  const char *prefix, actjit_error *err,
-                                  actjit_status *s) {
+                                  const char *prefix, unsigned kinds,
+                                  actjit_error *err, actjit_status *s) {
   const aj_target *t = aj_target_host();
   const char *why = NULL;
-  LLVMModuleRef m = aj_codegen(lctx, t, spec, prefix, &why);
+  LLVMModuleRef m = aj_codegen(lctx, t, spec, prefix, kinds, &why);
   if (!m) {
     *s = aj_error(err, ACTJIT_EJIT, 0, 0, "code generation failed: %s", why);
     return NULL;
@@ -224,16 +253,20 @@ static LLVMModuleRef build_module(LLVMContextRef lctx, LLVMTargetMachineRef tm,
   return m;
 }
 
-/* Compiles spec to an object file in memory (ctx allocator).  Outside any
-** lock: each call has its own LLVMContext and TargetMachine. */
-static actjit_status compile_object(actjit_ctx *ctx, const aj_kernel_spec *spec,
-                                    const char *prefix, void **obj,
-                                    size_t *objlen, actjit_error *err) {
+/* Compiles spec's kernels `kinds` to an object file in memory (ctx
+** allocator).  Outside any lock: each call has its own LLVMContext and
+** TargetMachine. */
+static actjit_status compile_object(aj_jit *jit, actjit_ctx *ctx,
+                                    const aj_kernel_spec *spec,
+                                    const char *prefix, unsigned kinds,
+                                    void **obj, size_t *objlen,
+                                    actjit_error *err) {
   actjit_status s = ACTJIT_OK;
   *obj = NULL;
+  *objlen = 0;
   LLVMContextRef lctx = LLVMContextCreate();
-  LLVMTargetMachineRef tm = host_machine(aj_target_host(), err, &s);
-  LLVMModuleRef m = tm ? build_module(lctx, tm, spec, prefix, err, &s) : NULL;
+  LLVMTargetMachineRef tm = take_machine(jit, err, &s);
+  LLVMModuleRef m = tm ? build_module(lctx, tm, spec, prefix, kinds, err, &s) : NULL;
   LLVMMemoryBufferRef buf = NULL;
   if (m) {
     char *msg = NULL;
@@ -252,8 +285,122 @@ static actjit_status compile_object(actjit_ctx *ctx, const aj_kernel_spec *spec,
     else s = aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
     LLVMDisposeMemoryBuffer(buf);
   }
-  if (tm) LLVMDisposeTargetMachine(tm);
+  give_machine(jit, tm);
   LLVMContextDispose(lctx);
+  return s;
+}
+
+/* ---- Object bundles ------------------------------------------------------
+** What the disk cache stores and load() adds: "AJO2", a u32 count, then
+** per object a u64 length and its bytes (native byte order: the key
+** already pins the host). */
+#define BUNDLE_MAGIC "AJO2"
+#define BUNDLE_MAX 2
+
+/* Packs objs[0..n) into one bundle (ctx allocator).  ENOMEM or OK. */
+static actjit_status bundle(actjit_ctx *ctx, void *const *objs,
+                            const size_t *lens, unsigned n, void **out,
+                            size_t *outlen, actjit_error *err) {
+  size_t total = 8;
+  for (unsigned i = 0; i < n; i++) total += 8 + lens[i];
+  unsigned char *p = aj_alloc(ctx, total);
+  if (!p) return aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
+  memcpy(p, BUNDLE_MAGIC, 4);
+  uint32_t count = n;
+  memcpy(p + 4, &count, 4);
+  size_t at = 8;
+  for (unsigned i = 0; i < n; i++) {
+    uint64_t len = lens[i];
+    memcpy(p + at, &len, 8);
+    memcpy(p + at + 8, objs[i], lens[i]);
+    at += 8 + lens[i];
+  }
+  *out = p;
+  *outlen = total;
+  return ACTJIT_OK;
+}
+
+/* The objects of a bundle (pointers into it); their count, or -1 when it
+** is malformed. */
+static int unbundle(const unsigned char *p, size_t len,
+                    const unsigned char **objs, size_t *lens) {
+  uint32_t count;
+  if (len < 8 || memcmp(p, BUNDLE_MAGIC, 4) != 0) return -1;
+  memcpy(&count, p + 4, 4);
+  if (count < 1 || count > BUNDLE_MAX) return -1;
+  size_t at = 8;
+  for (uint32_t i = 0; i < count; i++) {
+    uint64_t n;
+    if (len - at < 8) return -1;
+    memcpy(&n, p + at, 8);
+    if (n == 0 || len - at - 8 < n) return -1;
+    objs[i] = p + at + 8;
+    lens[i] = (size_t)n;
+    at += 8 + (size_t)n;
+  }
+  return at == len ? (int)count : -1;
+}
+
+/* One module's compile, run on a helper thread. */
+typedef struct compile_job {
+  aj_jit *jit;
+  actjit_ctx *ctx;
+  const aj_kernel_spec *spec;
+  const char *prefix;
+  unsigned kinds;
+  void *obj;
+  size_t objlen;
+  actjit_status status;
+  actjit_error err;
+} compile_job;
+
+static void *compile_thread(void *arg) {
+  compile_job *j = arg;
+  j->status = compile_object(j->jit, j->ctx, j->spec, j->prefix, j->kinds, &j->obj,
+                             &j->objlen, &j->err);
+  return NULL;
+}
+
+static int cores(void) {
+  static int n;
+  if (!n) {
+    long c = sysconf(_SC_NPROCESSORS_ONLN);
+    n = c > 1 ? (int)c : 1;
+  }
+  return n;
+}
+
+/* Compiles spec's two kernels into a bundle: as two modules at once (the
+** forward one on a helper thread) when the host has more than one core,
+** else as one module. */
+static actjit_status compile_bundle(aj_jit *jit, actjit_ctx *ctx,
+                                    const aj_kernel_spec *spec,
+                                    const char *prefix, void **out,
+                                    size_t *outlen, actjit_error *err) {
+  compile_job job;
+  memset(&job, 0, sizeof job);
+  job.jit = jit, job.ctx = ctx, job.spec = spec, job.prefix = prefix;
+  job.kinds = AJ_KERNEL_FWD;
+  pthread_t helper;
+  int threaded = cores() > 1 && pthread_create(&helper, NULL, compile_thread, &job) == 0;
+  void *objs[2] = {NULL, NULL};
+  size_t lens[2] = {0, 0};
+  unsigned n = 0;
+  actjit_status s = compile_object(jit, ctx, spec, prefix,
+                                   threaded ? AJ_KERNEL_BWD : AJ_KERNEL_BOTH,
+                                   &objs[0], &lens[0], err);
+  n = 1;
+  if (threaded) {
+    pthread_join(helper, NULL);
+    objs[1] = job.obj, lens[1] = job.objlen, n = 2;
+    if (s == ACTJIT_OK && job.status != ACTJIT_OK) {
+      s = job.status;
+      if (err) *err = job.err;
+    }
+  }
+  if (s == ACTJIT_OK) s = bundle(ctx, objs, lens, n, out, outlen, err);
+  for (unsigned i = 0; i < n; i++)
+    if (objs[i]) aj_free(ctx, objs[i], lens[i] ? lens[i] : 1);
   return s;
 }
 
@@ -280,12 +427,20 @@ static actjit_status load(aj_jit *jit, actjit_ctx *ctx, const char *prefix,
   entry *x = aj_alloc(ctx, sizeof *x);
   if (!x) return aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
   memset(x, 0, sizeof *x);
-  LLVMMemoryBufferRef buf =
-      LLVMCreateMemoryBufferWithMemoryRangeCopy(obj, objlen, prefix);
   x->rt = LLVMOrcJITDylibCreateResourceTracker(jit->dylib);
-  LLVMErrorRef e = LLVMOrcLLJITAddObjectFileWithRT(jit->lljit, x->rt, buf);
-  actjit_status s = e ? llvm_error(e, err, "cannot load the kernels")
-                      : ACTJIT_OK;
+  const unsigned char *objs[BUNDLE_MAX];
+  size_t lens[BUNDLE_MAX];
+  int nobj = unbundle(obj, objlen, objs, lens);
+  actjit_status s = nobj < 0 ? aj_error(err, ACTJIT_EJIT, 0, 0,
+                                        "cannot load the kernels: bad bundle")
+                             : ACTJIT_OK;
+  for (int i = 0; i < nobj && s == ACTJIT_OK; i++) {
+    LLVMMemoryBufferRef buf = LLVMCreateMemoryBufferWithMemoryRangeCopy(
+        (const char *)objs[i], lens[i], prefix);
+    LLVMErrorRef e = LLVMOrcLLJITAddObjectFileWithRT(jit->lljit, x->rt, buf);
+    if (e) s = llvm_error(e, err, "cannot load the kernels");
+  }
+  LLVMErrorRef e;
   static const char *const kinds[2] = {"fwd", "bwd"};
   LLVMOrcExecutorAddress addr[2] = {0, 0};
   jit->session_error[0] = 0;
@@ -344,7 +499,7 @@ actjit_status aj_jit_compile(aj_jit *jit, actjit_ctx *ctx,
   actjit_status s = ACTJIT_OK;
   for (int attempt = 0; attempt < 2; attempt++) {
     if (!cached) {
-      s = compile_object(ctx, spec, prefix, &obj, &objlen, err);
+      s = compile_bundle(jit, ctx, spec, prefix, &obj, &objlen, err);
       if (s == ACTJIT_OK) aj_cache_store(ctx, prefix, key, keylen, obj, objlen);
     }
     if (s != ACTJIT_OK) break;
@@ -403,7 +558,8 @@ actjit_status aj_jit_text(actjit_ctx *ctx, const aj_kernel_spec *spec,
   actjit_status s = ACTJIT_OK;
   LLVMContextRef lctx = LLVMContextCreate();
   LLVMTargetMachineRef tm = host_machine(aj_target_host(), err, &s);
-  LLVMModuleRef m = tm ? build_module(lctx, tm, spec, "actjit", err, &s) : NULL;
+  LLVMModuleRef m = tm ? build_module(lctx, tm, spec, "actjit", AJ_KERNEL_BOTH, err, &s)
+                       : NULL;
   const char *src = NULL;
   size_t len = 0;
   char *ir = NULL;

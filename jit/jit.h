@@ -139,11 +139,16 @@ AJ_INTERNAL extern const char aj_code_fingerprint[];
 typedef struct LLVMOpaqueModule *aj_llvm_module;
 typedef struct LLVMOpaqueContext *aj_llvm_context;
 
-/* Emits spec's two kernels (for spec->dtype) into a new module in lctx,
-** named <prefix>_fwd and <prefix>_bwd.  NULL on failure (*why says what). */
+/* Which kernels aj_codegen emits. */
+enum { AJ_KERNEL_FWD = 1, AJ_KERNEL_BWD = 2, AJ_KERNEL_BOTH = 3 };
+
+/* Emits spec's kernels (for spec->dtype) selected by `kinds` into a new
+** module in lctx, named <prefix>_fwd and <prefix>_bwd.  NULL on failure
+** (*why says what). */
 AJ_INTERNAL aj_llvm_module aj_codegen(aj_llvm_context lctx,
                                       const aj_target *target,
                                       const aj_kernel_spec *spec,
-                                      const char *prefix, const char **why);
+                                      const char *prefix, unsigned kinds,
+                                      const char **why);
 
 #endif
