@@ -6,6 +6,7 @@
 ** the backward computes what they share once), and hand them to the JIT.
 ** The front-end work runs under the context lock; LLVM runs outside it.
 */
+#include <float.h>
 #include <math.h>
 #include <string.h>
 #include <time.h>
@@ -277,6 +278,15 @@ static void spec_of(const actjit_activation *a, aj_dtype dt,
   spec->width32 = a->width32;
   spec->fix_inf[0] = a->fix_inf[0];
   spec->fix_inf[1] = a->fix_inf[1];
+  /* the values at +-MAX, for the limits at +-inf (nothing to evaluate
+  ** when they depend on runtime parameters: the kernel then asks itself) */
+  double big = dt == AJ_F32 ? FLT_MAX : DBL_MAX, at[2] = {-big, big};
+  memset(spec->inf_lim, 0, sizeof spec->inf_lim);
+  for (int k = 0; k < 2 && a->nrparams == 0; k++) {
+    const actjit_expr *e = k ? (a->gy ? a->gy : a->df) : a->f;
+    if (spec->fix_inf[k] && actjit_eval(e, NULL, at, spec->inf_lim[k], 2, NULL))
+      spec->inf_lim[k][0] = spec->inf_lim[k][1] = NAN;
+  }
 }
 
 actjit_status actjit_compile(actjit_ctx *ctx, const char *src,

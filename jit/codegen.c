@@ -44,6 +44,7 @@ typedef struct cg {
   val *vals;
   uint32_t *uses;        /* uses of each entry within the tape */
   uint8_t *cold;         /* per entry: COLD_ONLY, COLD_ARM1/2 (see plan_cold) */
+  int in_cold;           /* emitting a cold block (see emit_cold_select) */
   LLVMValueRef *pvals;   /* runtime parameter k as a splat */
   const aj_kernel_spec *spec;
   const char *why;       /* first failure */
@@ -423,6 +424,131 @@ static int wide_plan(cg *g, uint32_t root, uint32_t *idx, int *worth) {
   return (int)n;
 }
 
+/* ---- Float pairs: an argument to 2^-44 without leaving float ----------
+** A value as h + l (|l| <= ulp(h)): exact products by fma, sums by
+** TwoSum, so a small polynomial argument of x costs a few float
+** instructions instead of conversions to double and back. */
+typedef struct fpair { LLVMValueRef h, l; } fpair;
+
+/* |v| < inf (false for NaN). */
+static LLVMValueRef is_finite(cg *g, LLVMValueRef v) {
+  return LLVMBuildFCmp(g->b, LLVMRealOLT, intrinsic1(g, "llvm.fabs", v),
+                       splat(g, INFINITY), "");
+}
+
+static fpair pair_add(cg *g, fpair a, fpair b) {
+  LLVMBuilderRef bl = g->b;
+  LLVMValueRef s = LLVMBuildFAdd(bl, a.h, b.h, "");
+  LLVMValueRef bb = LLVMBuildFSub(bl, s, a.h, "");
+  LLVMValueRef e = LLVMBuildFAdd(bl, LLVMBuildFSub(bl, a.h, LLVMBuildFSub(bl, s, bb, ""), ""),
+                                 LLVMBuildFSub(bl, b.h, bb, ""), "");
+  LLVMValueRef l = LLVMBuildFAdd(bl, e, LLVMBuildFAdd(bl, a.l, b.l, ""), "");
+  /* Fast2Sum (|l| << |s|), unless s overflowed: then l is NaN and s stands */
+  l = LLVMBuildSelect(bl, is_finite(g, l), l, splat(g, 0.0), "");
+  LLVMValueRef h = LLVMBuildFAdd(bl, s, l, "");
+  fpair r = {h, LLVMBuildFSub(bl, l, LLVMBuildFSub(bl, h, s, ""), "")};
+  return r;
+}
+
+static fpair pair_mul(cg *g, fpair a, fpair b) {
+  LLVMValueRef p = LLVMBuildFMul(g->b, a.h, b.h, "");
+  LLVMValueRef e1[3] = {a.h, b.h, LLVMBuildFNeg(g->b, p, "")};
+  LLVMValueRef e = intrinsic(g, "llvm.fma", e1, 3);         /* exact */
+  LLVMValueRef e2[3] = {a.l, b.h, e};
+  LLVMValueRef e3[3] = {a.h, b.l, intrinsic(g, "llvm.fma", e2, 3)};
+  fpair r = {p, intrinsic(g, "llvm.fma", e3, 3)};
+  return r;
+}
+
+static fpair pair_div(cg *g, fpair a, fpair b) {
+  LLVMBuilderRef bl = g->b;
+  LLVMValueRef q = LLVMBuildFDiv(bl, a.h, b.h, "");
+  LLVMValueRef r1[3] = {LLVMBuildFNeg(bl, q, ""), b.h, a.h};
+  LLVMValueRef r = intrinsic(g, "llvm.fma", r1, 3);          /* exact */
+  LLVMValueRef r2[3] = {LLVMBuildFNeg(bl, q, ""), b.l, LLVMBuildFAdd(bl, r, a.l, "")};
+  fpair out = {q, LLVMBuildFDiv(bl, intrinsic(g, "llvm.fma", r2, 3), b.h, "")};
+  return out;
+}
+
+/* The pair of entries idx[0..n) (wide_plan's order), the last one's. */
+static fpair pair_eval(cg *g, const uint32_t *idx, int n, LLVMValueRef x) {
+  fpair v[WIDE_MAX_NODES];
+  LLVMBuilderRef b = g->b;
+  for (int j = 0; j < n; j++) {
+    const aj_tape_ent *e = &g->tape->ent[idx[j]];
+    const aj_node *m = e->node;
+    fpair o[3];
+    memset(o, 0, sizeof o);
+    for (int k = 0; k < m->nargs; k++)
+      for (int q = 0; q < j; q++)
+        if (idx[q] == e->arg[k]) o[k] = v[q];
+    LLVMValueRef zero = splat(g, 0.0);
+    switch ((aj_op)m->op) {
+    case AJ_X: v[j].h = x, v[j].l = zero; break;
+    case AJ_PARAM: v[j].h = num(g, idx[j]), v[j].l = zero; break;
+    case AJ_CONST: {
+      float h = (float)m->u.num;
+      v[j].h = splat(g, h);
+      v[j].l = splat(g, (float)(m->u.num - h));
+      break;
+    }
+    case AJ_NEG:
+      v[j].h = LLVMBuildFNeg(b, o[0].h, ""), v[j].l = LLVMBuildFNeg(b, o[0].l, "");
+      break;
+    case AJ_ABS: {
+      LLVMValueRef neg = LLVMBuildFCmp(b, LLVMRealOLT, o[0].h, zero, "");
+      v[j].h = intrinsic1(g, "llvm.fabs", o[0].h);
+      v[j].l = LLVMBuildSelect(b, neg, LLVMBuildFNeg(b, o[0].l, ""), o[0].l, "");
+      break;
+    }
+    case AJ_ADD: v[j] = pair_add(g, o[0], o[1]); break;
+    case AJ_SUB: {
+      fpair nb = {LLVMBuildFNeg(b, o[1].h, ""), LLVMBuildFNeg(b, o[1].l, "")};
+      v[j] = pair_add(g, o[0], nb);
+      break;
+    }
+    case AJ_MUL: v[j] = pair_mul(g, o[0], o[1]); break;
+    case AJ_DIV: v[j] = pair_div(g, o[0], o[1]); break;
+    case AJ_POW:
+      v[j] = pair_mul(g, o[0], o[0]);
+      if (m->arg[1]->u.num == 3) v[j] = pair_mul(g, v[j], o[0]);
+      break;
+    default: { /* min, max, clamp: on h, l following the chosen operand */
+      LLVMValueRef h = intrinsic2(g, m->op == AJ_MIN ? "llvm.minimum" : "llvm.maximum",
+                                  o[0].h, o[1].h);
+      LLVMValueRef l = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOEQ, h, o[0].h, ""),
+                                       o[0].l, o[1].l, "");
+      if (m->op == AJ_CLAMP) {
+        LLVMValueRef h2 = intrinsic2(g, "llvm.minimum", h, o[2].h);
+        l = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOEQ, h2, h, ""), l, o[2].l, "");
+        h = h2;
+      }
+      v[j].h = h, v[j].l = l;
+      break;
+    }
+    }
+  }
+  return v[n - 1];
+}
+
+/* sigmoid(h + l) = s + s (1 - s) l with s = sigmoid(h) (the second-order
+** term is below 2^-48 relative; 1 - s is exact for s >= 1/2).  NULL for
+** the other functions: exp(h)(1 + l) was tried and rounds twice, which
+** costs gelu' its 4 ULP near its root (4.9 over a strided sweep; the
+** double path gives 4.0), so they keep the double path. */
+static LLVMValueRef pair_call(cg *g, const char *fname, fpair u) {
+  if (strcmp(fname, "sigmoid") != 0) return NULL;
+  LLVMBuilderRef b = g->b;
+  LLVMValueRef f = runtime(g, fname, &u.h, 1);
+  LLVMValueRef d = LLVMBuildFMul(b, f, LLVMBuildFSub(b, splat(g, 1.0), f, ""), "");
+  /* l is not finite where h is +-inf or NaN: no term there; where f is
+  ** not finite, f stands (inf * 0 would be NaN) */
+  LLVMValueRef l = LLVMBuildSelect(b, is_finite(g, u.l), u.l, splat(g, 0.0), "");
+  LLVMValueRef args[3] = {d, l, f};
+  LLVMValueRef r = intrinsic(g, "llvm.fma", args, 3);
+  return LLVMBuildSelect(b, is_finite(g, f), r, f, "");
+}
+
 /* fn(argument) with the argument in double and fn's float64 version, or
 ** NULL when the argument is not one the double path handles. */
 static LLVMValueRef wide_call(cg *g, const char *fname, uint32_t arg,
@@ -431,6 +557,11 @@ static LLVMValueRef wide_call(cg *g, const char *fname, uint32_t arg,
   int worth;
   int n = wide_plan(g, arg, idx, &worth);
   if (n <= 0 || !worth) return NULL;
+  /* hot code: the argument as a float pair (cold blocks keep the double
+  ** path, which rounds once) */
+  LLVMValueRef pr;
+  if (!g->in_cold && (pr = pair_call(g, fname, pair_eval(g, idx, n, x))))
+    return pr;
   LLVMBuilderRef b = g->b;
   LLVMTypeRef D = LLVMDoubleTypeInContext(g->c), DV = LLVMVectorType(D, g->W);
   LLVMValueRef v[WIDE_MAX_NODES];
@@ -647,8 +778,10 @@ static void emit_cold_select(cg *g, uint32_t s, LLVMValueRef x, uint8_t *done) {
   LLVMBuildCondBr(b, any, cold, join);
   LLVMPositionBuilderAtEnd(b, cold);
   memset(done, 0, g->tape->n);
+  g->in_cold = 1;
   emit_cold_cone(g, e->arg[arm1 ? 1 : 2], x, done);
   emit_entry(g, s, x); /* the select itself, both arms now at hand */
+  g->in_cold = 0;
   LLVMValueRef full = num(g, s);
   LLVMBasicBlockRef cold_end = LLVMGetInsertBlock(b);
   LLVMBuildBr(b, join);
@@ -785,7 +918,12 @@ static void fix_infinities(cg *g, const kern *k, LLVMValueRef xv,
   LLVMPositionBuilderAtEnd(b, fix);
   double big = g->dt == AJ_F32 ? 3.4028234663852886e38 : 1.7976931348623157e308;
   LLVMValueRef lim[2][65];
-  for (int side = 0; side < 2; side++) {
+  /* Without runtime parameters the values at +-MAX are constants (the
+  ** interpreter's, spec->inf_lim): no call, which would make every vector
+  ** register caller-saved in the loop and its constants stack reloads. */
+  for (int side = 0; side < 2 && g->spec->nrparams == 0; side++)
+    lim[side][0] = LLVMConstReal(g->T, g->spec->inf_lim[k->backward][side]);
+  for (int side = 0; side < 2 && g->spec->nrparams > 0; side++) {
     LLVMBuildStore(b, LLVMConstReal(g->T, side ? big : -big), k->tx);
     LLVMValueRef one = LLVMConstInt(g->i64, 1, 0);
     if (k->backward) {

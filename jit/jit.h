@@ -39,6 +39,11 @@ typedef struct aj_kernel_spec {
   aj_dtype dtype;              /* the element type of this pair of kernels */
   int fix_inf[2];              /* [fwd, bwd]: emit the limits at +-inf
                                   (codegen.c, fix_infinities) */
+  double inf_lim[2][2];        /* [fwd, bwd][x = -MAX, +MAX]: f and f' at
+                                  the dtype's largest finite inputs (the
+                                  reference interpreter), the limits those
+                                  lanes take when there are no runtime
+                                  parameters */
 } aj_kernel_spec;
 
 /* Host facts (jit/target.c). */
