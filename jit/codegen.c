@@ -183,6 +183,35 @@ static LLVMValueRef compare(cg *g, LLVMRealPredicate p, uint32_t a, uint32_t b,
   return NULL;
 }
 
+/* a / b.  By a constant c (not a power of two, whose reciprocal is exact
+** and LLVM's own business): q0 = a r with r = 1/c rounded, then one
+** correction from the exact residual, q = q0 + r (a - q0 c) (two fmas):
+** the division's accuracy (correctly rounded but for rare ties) at a
+** multiply's cost; a vector division is ~5x slower here (hardswish's /6).
+** Where q0 is not finite (a = +-inf, or overflow) the residual is NaN
+** and q0 stands. */
+static LLVMValueRef divide(cg *g, const aj_tape_ent *e) {
+  LLVMBuilderRef b = g->b;
+  LLVMValueRef a = num(g, e->arg[0]);
+  const aj_node *d = g->tape->ent[e->arg[1]].node;
+  int ex;
+  double c = d->op == AJ_CONST ? d->u.num : 0;
+  if (d->op != AJ_CONST || !isfinite(c) || c == 0 || fabs(frexp(c, &ex)) == 0.5 ||
+      (g->dt == AJ_F32 && (float)c != c))
+    return LLVMBuildFDiv(b, a, num(g, e->arg[1]), "");
+  double rc = 1.0 / c;
+  if (g->dt == AJ_F32) rc = (float)(1.0f / (float)c);
+  LLVMValueRef r = splat(g, rc), cv = splat(g, c);
+  LLVMValueRef q0 = LLVMBuildFMul(b, a, r, "");
+  LLVMValueRef a1[3] = {LLVMBuildFNeg(b, q0, ""), cv, a};
+  LLVMValueRef res = intrinsic(g, "llvm.fma", a1, 3);
+  LLVMValueRef a2[3] = {res, r, q0};
+  LLVMValueRef q = intrinsic(g, "llvm.fma", a2, 3);
+  LLVMValueRef finite = LLVMBuildFCmp(b, LLVMRealOLT, intrinsic1(g, "llvm.fabs", q0),
+                                      splat(g, INFINITY), "");
+  return LLVMBuildSelect(b, finite, q, q0, "");
+}
+
 /* x^c for a constant c: small integer powers by multiplication. */
 static LLVMValueRef power(cg *g, const aj_tape_ent *e) {
   const aj_node *exp_node = g->tape->ent[e->arg[1]].node;
@@ -280,7 +309,7 @@ static void emit(cg *g, uint32_t i, LLVMValueRef x) {
     if (out->fused) return; /* emitted by its user */
     r = LLVMBuildFMul(b, num(g, e->arg[0]), num(g, e->arg[1]), "");
     break;
-  case AJ_DIV: r = LLVMBuildFDiv(b, num(g, e->arg[0]), num(g, e->arg[1]), ""); break;
+  case AJ_DIV: r = divide(g, e); break;
   case AJ_POW: r = power(g, e); break;
   case AJ_LT: compare(g, LLVMRealOLT, e->arg[0], e->arg[1], out); return;
   case AJ_LE: compare(g, LLVMRealOLE, e->arg[0], e->arg[1], out); return;
