@@ -1,17 +1,20 @@
 /* ulp_exhaustive.c: every float through the runtime's <= 1 ULP functions.
  *
  * Owns: the exhaustive accuracy check of the f32 x16 entry points of exp,
- * expm1, log, log1p, tanh, sigmoid, erf and erfc on all 2^32 inputs, and a
- * quick speed comparison (ns per element, 4096 floats, against plain glibc
- * loops in the same run).
+ * expm1, log, log1p, tanh, sigmoid, softplus, erf, erfc and normcdf on all
+ * 2^32 inputs, and a quick speed comparison (ns per element, 4096 floats,
+ * against SLEEF 3.5 AVX-512 calls and plain glibc loops in the same run).
  *
  * Reference: glibc's double functions (sigmoid as 1/(1+e^-x) for x >= 0
- * and e^x/(1+e^x) below, in double), taken as exact: their error (< 1
- * double ULP) is 2^-29 of a float ULP.  Error = |got - ref| / ulp, ulp of
- * the float binade of ref (2^-149 below FLT_MIN); a result that must round
- * to inf must be inf, NaN in must give NaN out.
+ * and e^x/(1+e^x) below, softplus as max(x,0) + log1p(e^-|x|), normcdf as
+ * erfc(-x/sqrt2)/2, all in double), taken as exact: their error (a few
+ * double ULP; for normcdf the rounding of -x/sqrt2 times erfc's condition
+ * number, below 2^-44 relative where the f32 result is not 0) is 2^-19 of
+ * a float ULP or less.  Error = |got - ref| / ulp, ulp of the float binade
+ * of ref (2^-149 below FLT_MIN); a result that must round to inf must be
+ * inf, a zero must have the reference's sign, NaN in must give NaN out.
  *
- * Usage: ulp_exhaustive [fn ...]      all eight if none named
+ * Usage: ulp_exhaustive [fn ...]      all ten if none named
  *        ulp_exhaustive --speed
  * Two threads (the machine has two cores), progress on stderr.
  */
@@ -25,6 +28,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <immintrin.h>
+#include <sleef.h>
+
 #include "ajrt.h"
 #include "ajrt_math.h" /* the inline versions, for the speed table */
 
@@ -33,6 +39,10 @@ static double sigmoid_ref(double x) {
   double e = exp(x);
   return e / (1 + e);
 }
+static double softplus_ref(double x) {
+  return (x > 0 ? x : 0) + log1p(exp(-fabs(x)));
+}
+static double normcdf_ref(double x) { return 0.5 * erfc(-x * M_SQRT1_2); }
 
 typedef struct {
   const char *name;
@@ -45,7 +55,9 @@ static const entry FNS[] = {
   {"log", ajrt_log_f32x16, log},       {"log1p", ajrt_log1p_f32x16, log1p},
   {"tanh", ajrt_tanh_f32x16, tanh},    {"sigmoid", ajrt_sigmoid_f32x16,
                                         sigmoid_ref},
+  {"softplus", ajrt_softplus_f32x16, softplus_ref},
   {"erf", ajrt_erf_f32x16, erf},       {"erfc", ajrt_erfc_f32x16, erfc},
+  {"normcdf", ajrt_normcdf_f32x16, normcdf_ref},
 };
 #define NF (sizeof FNS / sizeof FNS[0])
 
@@ -54,6 +66,7 @@ static double ulp_err(float got, double ref) {
   if (isnan(got)) return INFINITY;
   float rf = (float)ref;
   if (isinf(rf) || isinf(got)) return got == rf ? 0 : INFINITY;
+  if (ref == 0 && got == 0 && signbit(ref) != signbit(got)) return INFINITY;
   double a = fabs(ref), u;
   if (a < FLT_MIN) {
     u = 0x1p-149;
@@ -149,18 +162,19 @@ static int exhaustive(const entry *f) {
 }
 
 /* ---- speed: ns per element over 4096 floats in [-10, 10] ---------------- */
+/* (log and log1p: |x|, in [0, 10]) */
 #define N 4096
-static float xin[N], yout[N];
+static float xin[N], xpos[N], yout[N];
 static volatile float sink;
 
-static double time_x16(ajrt_f32x16 (*fn)(ajrt_f32x16)) {
+static double time_x16(ajrt_f32x16 (*fn)(ajrt_f32x16), const float *in) {
   double best = 1e9;
   for (int rep = 0; rep < 7; rep++) {
     double t0 = now();
     for (int it = 0; it < 2000; it++) {
       for (int i = 0; i < N; i += 16) {
         ajrt_f32x16 v;
-        memcpy(&v, xin + i, sizeof v);
+        memcpy(&v, in + i, sizeof v);
         v = fn(v);
         memcpy(yout + i, &v, sizeof v);
       }
@@ -171,12 +185,12 @@ static double time_x16(ajrt_f32x16 (*fn)(ajrt_f32x16)) {
   }
   return best;
 }
-static double time_libm(float (*fn)(float)) {
+static double time_libm(float (*fn)(float), const float *in) {
   double best = 1e9;
   for (int rep = 0; rep < 7; rep++) {
     double t0 = now();
     for (int it = 0; it < 300; it++) {
-      for (int i = 0; i < N; i++) yout[i] = fn(xin[i]);
+      for (int i = 0; i < N; i++) yout[i] = fn(in[i]);
       sink = yout[it & (N - 1)];
     }
     double t = (now() - t0) / (300.0 * N) * 1e9;
@@ -185,17 +199,70 @@ static double time_libm(float (*fn)(float)) {
   return best;
 }
 static float sigmoidf_libm(float x) { return 1.0f / (1.0f + expf(-x)); }
+static float softplusf_libm(float x) {
+  return (x > 0 ? x : 0) + log1pf(expf(-fabsf(x)));
+}
+static float normcdff_libm(float x) {
+  return 0.5f * erfcf(x * -0x1.6a09e6p-1f);
+}
+
+/* SLEEF 3.5 (u10 where it exists, erfc u15), called per 16 floats like
+ * the "x16 call" column; sigmoid, softplus and normcdf composed as a C
+ * programmer would (sigmoid as SLEEF's peers column: 1/(1+e^-x)). */
+#define SL(x) ((ajrt_f32x16)(x))
+#define SM(x) ((__m512)(x))
+static ajrt_f32x16 sl_exp(ajrt_f32x16 x) {
+  return SL(Sleef_expf16_u10avx512f(SM(x)));
+}
+static ajrt_f32x16 sl_expm1(ajrt_f32x16 x) {
+  return SL(Sleef_expm1f16_u10avx512f(SM(x)));
+}
+static ajrt_f32x16 sl_log(ajrt_f32x16 x) {
+  return SL(Sleef_logf16_u10avx512f(SM(x)));
+}
+static ajrt_f32x16 sl_log1p(ajrt_f32x16 x) {
+  return SL(Sleef_log1pf16_u10avx512f(SM(x)));
+}
+static ajrt_f32x16 sl_tanh(ajrt_f32x16 x) {
+  return SL(Sleef_tanhf16_u10avx512f(SM(x)));
+}
+static ajrt_f32x16 sl_erf(ajrt_f32x16 x) {
+  return SL(Sleef_erff16_u10avx512f(SM(x)));
+}
+static ajrt_f32x16 sl_erfc(ajrt_f32x16 x) {
+  return SL(Sleef_erfcf16_u15avx512f(SM(x)));
+}
+static ajrt_f32x16 sl_sigmoid(ajrt_f32x16 x) {
+  __m512 e = Sleef_expf16_u10avx512f(_mm512_sub_ps(_mm512_setzero_ps(),
+                                                   SM(x)));
+  return SL(_mm512_div_ps(_mm512_set1_ps(1), _mm512_add_ps(_mm512_set1_ps(1),
+                                                           e)));
+}
+static ajrt_f32x16 sl_softplus(ajrt_f32x16 x) {
+  __m512 a = _mm512_abs_ps(SM(x));
+  __m512 l = Sleef_log1pf16_u10avx512f(
+      Sleef_expf16_u10avx512f(_mm512_sub_ps(_mm512_setzero_ps(), a)));
+  return SL(_mm512_add_ps(_mm512_max_ps(SM(x), _mm512_setzero_ps()), l));
+}
+static ajrt_f32x16 sl_normcdf(ajrt_f32x16 x) {
+  __m512 a = _mm512_mul_ps(SM(x), _mm512_set1_ps(-0x1.6a09e6p-1f));
+  return SL(_mm512_mul_ps(_mm512_set1_ps(0.5f),
+                          Sleef_erfcf16_u15avx512f(a)));
+}
+static ajrt_f32x16 sl_sin(ajrt_f32x16 x) {
+  return SL(Sleef_sinf16_u10avx512f(SM(x)));
+}
 
 /* The same loop with the implementation inlined, as in a JIT kernel. */
 #define TIME_INLINE(fn)                                                      \
-  static double time_inl_##fn(void) {                                        \
+  static double time_inl_##fn(const float *in) {                             \
     double best = 1e9;                                                       \
     for (int rep = 0; rep < 7; rep++) {                                      \
       double t0 = now();                                                     \
       for (int it = 0; it < 2000; it++) {                                    \
         for (int i = 0; i < N; i += 16) {                                    \
           aj_f32x16 v;                                                       \
-          memcpy(&v, xin + i, sizeof v);                                     \
+          memcpy(&v, in + i, sizeof v);                                      \
           v = fn##_f32x16(v);                                                \
           memcpy(yout + i, &v, sizeof v);                                    \
         }                                                                    \
@@ -208,38 +275,45 @@ static float sigmoidf_libm(float x) { return 1.0f / (1.0f + expf(-x)); }
   }
 TIME_INLINE(exp) TIME_INLINE(sigmoid) TIME_INLINE(tanh) TIME_INLINE(erf)
 TIME_INLINE(expm1) TIME_INLINE(log1p) TIME_INLINE(softplus) TIME_INLINE(erfc)
-TIME_INLINE(sin)
+TIME_INLINE(log) TIME_INLINE(normcdf) TIME_INLINE(sin)
 
 static void speed(void) {
   for (int i = 0; i < N; i++) {
     float g = i * 0.6180339f; /* golden-ratio sequence in [-10, 10] */
     xin[i] = -10.0f + 20.0f * (g - (int)g);
+    xpos[i] = fabsf(xin[i]);
   }
-  printf("ns/element, 4096 floats in [-10, 10], best of 7, one thread\n");
-  printf("%-8s %12s %12s %12s\n", "function", "x16 call", "x16 inlined",
-         "glibc loop");
+  printf("ns/element, 4096 floats in [-10, 10] (log, log1p: [0, 10]), best "
+         "of 7, one thread\n");
+  printf("%-8s %10s %11s %10s %10s\n", "function", "x16 call", "x16 inlined",
+         "sleef x16", "glibc loop");
   struct {
     const char *n;
     ajrt_f32x16 (*v)(ajrt_f32x16);
-    double (*inl)(void);
+    double (*inl)(const float *);
+    ajrt_f32x16 (*sl)(ajrt_f32x16);
     float (*s)(float);
+    const float *in;
   } t[] = {
-    {"exp", ajrt_exp_f32x16, time_inl_exp, expf},
-    {"sigmoid", ajrt_sigmoid_f32x16, time_inl_sigmoid, sigmoidf_libm},
-    {"tanh", ajrt_tanh_f32x16, time_inl_tanh, tanhf},
-    {"erf", ajrt_erf_f32x16, time_inl_erf, erff},
-    {"expm1", ajrt_expm1_f32x16, time_inl_expm1, expm1f},
-    {"log1p", ajrt_log1p_f32x16, time_inl_log1p, log1pf},
-    {"softplus", ajrt_softplus_f32x16, time_inl_softplus, NULL},
-    {"erfc", ajrt_erfc_f32x16, time_inl_erfc, erfcf},
-    {"sin", ajrt_sin_f32x16, time_inl_sin, sinf},
+    {"exp", ajrt_exp_f32x16, time_inl_exp, sl_exp, expf, xin},
+    {"sigmoid", ajrt_sigmoid_f32x16, time_inl_sigmoid, sl_sigmoid,
+     sigmoidf_libm, xin},
+    {"expm1", ajrt_expm1_f32x16, time_inl_expm1, sl_expm1, expm1f, xin},
+    {"tanh", ajrt_tanh_f32x16, time_inl_tanh, sl_tanh, tanhf, xin},
+    {"softplus", ajrt_softplus_f32x16, time_inl_softplus, sl_softplus,
+     softplusf_libm, xin},
+    {"log1p", ajrt_log1p_f32x16, time_inl_log1p, sl_log1p, log1pf, xpos},
+    {"log", ajrt_log_f32x16, time_inl_log, sl_log, logf, xpos},
+    {"erf", ajrt_erf_f32x16, time_inl_erf, sl_erf, erff, xin},
+    {"erfc", ajrt_erfc_f32x16, time_inl_erfc, sl_erfc, erfcf, xin},
+    {"normcdf", ajrt_normcdf_f32x16, time_inl_normcdf, sl_normcdf,
+     normcdff_libm, xin},
+    {"sin", ajrt_sin_f32x16, time_inl_sin, sl_sin, sinf, xin},
   };
   for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
-    double a = time_x16(t[i].v), b = t[i].inl();
-    if (t[i].s)
-      printf("%-8s %12.3f %12.3f %12.3f\n", t[i].n, a, b, time_libm(t[i].s));
-    else
-      printf("%-8s %12.3f %12.3f %12s\n", t[i].n, a, b, "-");
+    double a = time_x16(t[i].v, t[i].in), b = t[i].inl(t[i].in);
+    double c = time_x16(t[i].sl, t[i].in), d = time_libm(t[i].s, t[i].in);
+    printf("%-8s %10.3f %11.3f %10.3f %10.3f\n", t[i].n, a, b, c, d);
   }
 }
 

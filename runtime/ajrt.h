@@ -13,11 +13,15 @@
  *
  * Accuracy (round to nearest, every input, ULP of the correctly rounded
  * result; below the smallest normal the ULP is the subnormal spacing):
- *   f32 exp expm1 log log1p tanh sigmoid erf erfc   <= 1 ULP
- *       normcdf
+ *   f32 exp expm1 log log1p tanh sigmoid softplus   <= 1 ULP (every one of
+ *       erf erfc normcdf                               the 2^32 inputs,
+ *                                                      bench/ulp_exhaustive)
  *   f32 everything else                             <= 4 ULP (most <= 1)
  *   f64 everything                                  <= 4 ULP (normcdf <= 2)
  * (measured maxima are in each function's contract in ajrt_math.h).
+ * The ten listed f32 functions compute in float at the vector width
+ * (AVX-512 instructions where the build has them, with bit-identical
+ * scalar-ISA equivalents elsewhere); the rest widen to double.
  * Special values follow C99 Annex F (NaN in gives NaN out; infinities give
  * the limits; -0 is kept where the C library keeps it).  NaN payloads and
  * the sign of a NaN are unspecified.  Floating-point exception flags are

@@ -10,15 +10,23 @@
  *
  * Must not: call libm or libc, read memory tables per element (the
  * polynomial coefficients below are compile-time constants folded into
- * the code), branch on data, or depend on the rounding of fast-math.
+ * the code; the 16-entry tables of erf, erfc and normcdf are vector
+ * constants permuted in registers at W = 16 on AVX-512, and read lane by
+ * lane only by the narrower or non-AVX-512 builds), branch on data, or
+ * depend on the rounding of fast-math.
  * Compile with -O2 -ffp-contract=off (fma only where written).
  *
  * Design.  Two strategies:
- *  - f32 exp, expm1, sigmoid, tanh compute natively in float (they are on
- *    the hot path of the activations).  The core is one range-reduced
- *    exponential returning hi + lo (about 2^-28 relative), so that the
- *    divisions and subtractions built on it keep the final error below
- *    1 ULP.
+ *  - f32 exp, expm1, sigmoid, tanh, softplus, log, log1p, erf, erfc and
+ *    normcdf compute natively in float at the vector width (they are the
+ *    activations' hot path; the JIT inlines them): Cody-Waite reduction
+ *    and short minimax polynomials, vscalefps / vgetmantps / vgetexpps /
+ *    vfixupimmps / vpermps on AVX-512 (with exact scalar-bit equivalents
+ *    elsewhere), and where a division or a cancellation needs it, the
+ *    exponential or the quotient carried as hi + lo by exact fma
+ *    residuals, so that the final error stays below 1 ULP with one
+ *    rounding at the end.  erf, erfc and normcdf use 16-entry piecewise
+ *    tables selected per lane (a register permute on AVX-512).
  *  - every other f32 function widens to double, runs the f64 algorithm
  *    with shorter polynomials (lp = 1: about 2^-30 relative is enough,
  *    since rounding a double that good to float is within 0.5 + 2^-6
@@ -28,7 +36,8 @@
  *
  * Coefficients: minimax (Remez exchange, relative error unless noted)
  * fitted by a throwaway program in long double, with the target functions
- * evaluated by MPFR at 256 bits; each table says the interval, the degree
+ * evaluated by MPFR at 256 bits (the float tables: in mpmath at 40
+ * digits, see their comments); each table says the interval, the degree
  * and the error before and after rounding the coefficients.  The log
  * series uses exact Taylor coefficients 2/(2k+3), and 2/pi comes from
  * Machin's formula in integer arithmetic.
@@ -74,6 +83,11 @@ AJ_MT(aj_i64x1, aj_f64x1) AJ_MT(aj_i64x2, aj_f64x2) AJ_MT(aj_i64x4, aj_f64x4)
 AJ_MT(aj_i64x8, aj_f64x8) AJ_MT(aj_i64x16, aj_f64x16)
 #undef AJ_MT
 #undef AJ_VT
+/* GCC-style vectors: the operand types of the x86 builtins. */
+typedef float aj_v4sf __attribute__((vector_size(16)));
+typedef float aj_v8sf __attribute__((vector_size(32)));
+typedef float aj_v16sf __attribute__((vector_size(64)));
+typedef int aj_v16si __attribute__((vector_size(64)));
 
 /* ---- constants ---------------------------------------------------------- */
 #define AJ_INF __builtin_inf()
@@ -106,7 +120,8 @@ AJ_MT(aj_i64x8, aj_f64x8) AJ_MT(aj_i64x16, aj_f64x16)
 #define AJ_TANPI8 0x1.a827999fcef32p-2          /* tan(pi/8) = sqrt2 - 1 */
 #define AJ_TAN3PI8 0x1.3504f333f9de6p1          /* tan(3pi/8) = sqrt2 + 1 */
 /* float: ln 2 = LN2HI_F + LN2LO_F with 16 significant bits in LN2HI_F, so
- * that n * LN2HI_F (|n| <= 150) and x - n * LN2HI_F are exact. */
+ * that n * LN2HI_F (|n| <= 255) and x - n * LN2HI_F (x near n ln2) are
+ * exact. */
 #define AJ_LOG2E_F 0x1.715476p0f
 #define AJ_LN2HI_F 0x1.62e4p-1f
 #define AJ_LN2LO_F 0x1.7f7d1cp-20f
@@ -124,18 +139,252 @@ AJ_MT(aj_i64x8, aj_f64x8) AJ_MT(aj_i64x16, aj_f64x16)
  *   erfcg  log(erfc(x) e^(x^2) / t), t = 1/(1 + x/2), u = t - centre
  *   cbrt   cbrt(u) (start value only)
  * The error quoted is relative to g unless "abs". */
-/* AJ_EXPQ_F: expq on [-0.3467, 0.3467], degree 5: minimax rel error 2.69e-09
-   (2^-28.5), after rounding 1.02e-08 (2^-26.5) */
-static const float AJ_EXPQ_F[6] = {
-  0x1p-1f, 0x1.555556p-3f, 0x1.5554eap-5f, 0x1.11114cp-7f, 0x1.6d4302p-10f,
-  0x1.a072dp-13f,
+/* AJ_EXP6_F: e^r = 1 + r + c2 r^2 + ... + c6 r^6 on [-0.3467, 0.3467]
+   (r = x - n ln2), c0 = c1 = 1 fixed: minimax relative error 3.07e-09
+   (2^-28.3), after rounding 6.25e-09 (2^-27.3).  Coefficients c2..c6.
+   AJ_EXP7_F: the same of degree 7: 1.01e-10 (2^-33.2), after rounding
+   4.27e-10 (2^-31.1); c2..c7.  Both are also used as q(r) = c2 + c3 r +
+   ... in e^r = 1 + r + r^2 q(r).
+   (float tables here and below: Remez exchange in mpmath at 40 digits on
+   the stated weight, then the coefficients rounded to float one at a
+   time, lowest order first, the rest refitted after each rounding; the
+   error "after rounding" is the exact polynomial with the float
+   coefficients, before any evaluation error) */
+static const float AJ_EXP6_F[5] = {
+  0x1.fffffcp-2f, 0x1.555494p-3f, 0x1.555898p-5f, 0x1.1232e2p-7f,
+  0x1.6a3a7cp-10f,
+};
+static const float AJ_EXP7_F[6] = {
+  0x1.000000p-1f, 0x1.55553cp-3f, 0x1.5554f4p-5f, 0x1.11371ep-7f,
+  0x1.6d3e78p-10f, 0x1.6b79f6p-13f,
+};
+/* AJ_TANH5_F: tanh(a)/a = 1 + z P(z), z = a^2 in [0, 0.3025] (a < 0.55),
+   P of degree 4 (c1..c5 of the fit with c0 = 1 fixed): minimax relative
+   error 1.87e-09 (2^-29.0), after rounding 1.11e-09 (2^-29.8). */
+static const float AJ_TANH5_F[5] = {
+  -0x1.55554cp-2f, 0x1.110d66p-3f, -0x1.b9310cp-5f, 0x1.5979aep-6f,
+  -0x1.9c6058p-8f,
 };
 
-/* AJ_TANHQ_F: tanhq on [0, 0.0977], degree 4: minimax rel error 1.7e-10
-   (2^-32.5), after rounding 3.01e-08 (2^-25.0) */
-static const float AJ_TANHQ_F[5] = {
-  -0x1.555556p-2f, 0x1.11110ep-3f, -0x1.ba16a2p-5f, 0x1.652de4p-6f,
-  -0x1.076fe4p-7f,
+/* AJ_LOGQ2_F: Q(u) = (2 atanh(t/2) - t) / t^3, u = t^2 in [0, 0.1633]
+   (t = 2f/(2+f), f in [-0.25, 0.5]), degree 2, relative error of Q:
+   minimax 7.49e-07 (2^-20.3), after rounding 7.5e-07 (2^-20.3); t^3 Q is
+   at most 1.4% of log1p(f), so that is 2^-26.5 of the result (degree 3
+   would give 2^-25 of Q and measured no better).
+   AJ_SPQ4_F: the same Q on u in [0, 0.4445] (t = 2e/(2+e), e in [0, 1]),
+   degree 4: minimax 9.97e-09 (2^-26.6), after rounding 2.98e-08
+   (2^-25.0); t^3 Q is at most 3.7% of log1p(e). */
+static const float AJ_LOGQ2_F[3] = {
+  0x1.555566p-4f, 0x1.996032p-7f, 0x1.330e36p-9f,
+};
+static const float AJ_SPQ4_F[5] = {
+  0x1.555556p-4f, 0x1.9997b2p-7f, 0x1.2500b8p-9f, 0x1.b5e69ap-12f,
+  0x1.fafc5ep-14f,
+};
+
+/* erf and normcdf near 0.  2/sqrt(pi) = ERF_CH + ERF_CL and
+   1/sqrt(2 pi) = PHI_DH + PHI_DL (float + float, to 2^-48).
+   AJ_ERFP_F: erf(x)/x = 2/sqrt(pi) + z P(z), z = x^2 in [0, 0.25], P of
+   degree 3 (the fit's c1..c4, c0 = 2/sqrt(pi) fixed exactly): minimax
+   relative error 2.54e-09 (2^-28.6), after rounding 1.66e-09 (2^-29.2).
+   AJ_PHIQ_F: (Phi(x) - 1/2)/x = 1/sqrt(2 pi) + z Q(z), z in [0, 0.5625],
+   Q of degree 3 likewise: 4.54e-09 (2^-27.7), after rounding 3.05e-09
+   (2^-28.3). */
+#define AJ_ERF_CH 0x1.20dd76p+0f
+#define AJ_ERF_CL -0x1.f7ac92p-25f
+#define AJ_PHI_DH 0x1.988454p-2f
+#define AJ_PHI_DL -0x1.857936p-27f
+static const float AJ_ERFP_F[4] = {
+  -0x1.81273ap-2f, 0x1.ce26e2p-4f, -0x1.b68e7ep-6f, 0x1.366a8cp-8f,
+};
+static const float AJ_PHIQ_F[4] = {
+  -0x1.10582ap-4f, 0x1.46c83ep-7f, -0x1.35d52ep-10f, 0x1.b1ee28p-14f,
+};
+
+/* Piecewise tables for erf, erfc and normcdf (16 entries per row, one
+   per interval, selected per lane by tab16).  Centres: the float near the
+   interval's midpoint where the function is within 2^-12 ULP of a float,
+   so that c0 is exact (the polynomial then carries no constant rounding).
+   Fits: Remez in mpmath, relative error, c0 fixed, on the weight
+   sign(u)/f (which keeps the exchange well posed with the constant
+   fixed), then the other coefficients rounded to float one at a time,
+   highest or lowest order first (whichever ends better), the rest
+   refitted after each rounding; each interval is widened by 1e-6 for the
+   index's rounding of a + 0.5 (b + 0.25). */
+/* AJ_ERFT_F: erf(a) = c0 + u (c1 + ... + u c7), u = a - centre, on the 9
+   intervals [0.5, 0.75), [0.75, 1), [1, 1.25), [1.25, 1.5), [1.5, 2), [2,
+   2.5), [2.5, 3), [3, 3.5), [3.5, 4.5] (entry: the top bits of a + 0.5 above
+   1.0; 9-15 repeat the last) worst relative error after rounding 2.43e-09
+   (2^-28.6). */
+static const float AJ_ERFT_F[9][16] = {
+  { /* centre */
+    0x1.3ff518p-1f, 0x1.c00696p-1f, 0x1.1ffab2p+0f, 0x1.600420p+0f,
+    0x1.c005b8p+0f, 0x1.200246p+1f, 0x1.5ffd30p+1f, 0x1.a00ca4p+1f,
+    0x1.ea8f96p+1f, 0x1.ea8f96p+1f, 0x1.ea8f96p+1f, 0x1.ea8f96p+1f,
+    0x1.ea8f96p+1f, 0x1.ea8f96p+1f, 0x1.ea8f96p+1f, 0x1.ea8f96p+1f,
+  },
+  { /* c0 */
+    0x1.3f111ap-1f, 0x1.9175bep-1f, 0x1.c6d772p-1f, 0x1.e577f4p-1f,
+    0x1.f92da2p-1f, 0x1.ff4058p-1f, 0x1.fff2cep-1f, 0x1.ffff70p-1f,
+    0x1.fffffep-1f, 0x1.fffffep-1f, 0x1.fffffep-1f, 0x1.fffffep-1f,
+    0x1.fffffep-1f, 0x1.fffffep-1f, 0x1.fffffep-1f, 0x1.fffffep-1f,
+  },
+  { /* c1 */
+    0x1.86f3d2p-1f, 0x1.0ca556p-1f, 0x1.45f8cep-2f, 0x1.5cd620p-3f,
+    0x1.b03364p-5f, 0x1.d3eed4p-8f, 0x1.3385f8p-11f, 0x1.e87bdap-16f,
+    0x1.fb58b8p-22f, 0x1.fb58b8p-22f, 0x1.fb58b8p-22f, 0x1.fb58b8p-22f,
+    0x1.fb58b8p-22f, 0x1.fb58b8p-22f, 0x1.fb58b8p-22f, 0x1.fb58b8p-22f,
+  },
+  { /* c2 */
+    -0x1.e8a01ep-2f, -0x1.d62840p-2f, -0x1.6eb128p-2f, -0x1.dfac0cp-3f,
+    -0x1.7a31c4p-4f, -0x1.073838p-6f, -0x1.a6d528p-10f, -0x1.8cf48ep-14f,
+    -0x1.e2b38cp-20f, -0x1.e2b38cp-20f, -0x1.e2b38cp-20f, -0x1.e2b38cp-20f,
+    -0x1.e2b38cp-20f, -0x1.e2b38cp-20f, -0x1.e2b38cp-20f, -0x1.e2b38cp-20f,
+  },
+  { /* c3 */
+    -0x1.c88b86p-5f, 0x1.7cb560p-4f, 0x1.4caf18p-3f, 0x1.4370d8p-3f,
+    0x1.71374ap-4f, 0x1.63d8f0p-6f, 0x1.69f466p-9f, 0x1.99b9aap-13f,
+    0x1.27114ep-18f, 0x1.27114ep-18f, 0x1.27114ep-18f, 0x1.27114ep-18f,
+    0x1.27114ep-18f, 0x1.27114ep-18f, 0x1.27114ep-18f, 0x1.27114ep-18f,
+  },
+  { /* c4 */
+    0x1.69693ap-3f, 0x1.cc4ec8p-4f, 0x1.cac390p-6f, -0x1.f3dd3ap-6f,
+    -0x1.8a0db4p-5f, -0x1.38ac7ep-6f, -0x1.ab25d2p-9f, -0x1.2b7cb0p-12f,
+    -0x1.10900ep-17f, -0x1.10900ep-17f, -0x1.10900ep-17f, -0x1.10900ep-17f,
+    -0x1.10900ep-17f, -0x1.10900ep-17f, -0x1.10900ep-17f, -0x1.10900ep-17f,
+  },
+  { /* c5 */
+    -0x1.c0b698p-6f, -0x1.13548ap-4f, -0x1.f66b30p-5f, -0x1.f55410p-6f,
+    0x1.b20076p-8f, 0x1.5d4968p-7f, 0x1.69669cp-9f, 0x1.482b80p-12f,
+    0x1.8fe234p-17f, 0x1.8fe234p-17f, 0x1.8fe234p-17f, 0x1.8fe234p-17f,
+    0x1.8fe234p-17f, 0x1.8fe234p-17f, 0x1.8fe234p-17f, 0x1.8fe234p-17f,
+  },
+  { /* c6 */
+    -0x1.515924p-5f, -0x1.54f0eap-7f, 0x1.f5e6ecp-7f, 0x1.69179ep-6f,
+    0x1.284accp-7f, -0x1.6ceeb6p-9f, -0x1.b55f26p-10f, -0x1.1e18d0p-12f,
+    -0x1.87847ap-17f, -0x1.87847ap-17f, -0x1.87847ap-17f, -0x1.87847ap-17f,
+    -0x1.87847ap-17f, -0x1.87847ap-17f, -0x1.87847ap-17f, -0x1.87847ap-17f,
+  },
+  { /* c7 */
+    0x1.bf2fc2p-7f, 0x1.2fa912p-6f, 0x1.39bebep-7f, -0x1.627cc8p-10f,
+    -0x1.8442aap-8f, -0x1.7cc0eap-11f, 0x1.4ccab2p-11f, 0x1.6cac98p-13f,
+    0x1.5888cap-18f, 0x1.5888cap-18f, 0x1.5888cap-18f, 0x1.5888cap-18f,
+    0x1.5888cap-18f, 0x1.5888cap-18f, 0x1.5888cap-18f, 0x1.5888cap-18f,
+  },
+};
+
+/* AJ_ERFCT_F: R(a) = erfc(a) e^(a^2) = c0 + u (c1 + ... + u c6), u = a -
+   centre, on the 14 intervals [0.5, 0.75), [0.75, 1), [1, 1.25), [1.25,
+   1.5), [1.5, 2), [2, 2.5), [2.5, 3), [3, 3.5), [3.5, 4.5), [4.5, 5.5),
+   [5.5, 6.5), [6.5, 7.5), [7.5, 9.5), [9.5, 10.5] (entry: the top bits of a
+   + 0.5 above 1.0; 14-15 repeat the last) worst relative error after
+   rounding 6.86e-09 (2^-27.1). */
+static const float AJ_ERFCT_F[8][16] = {
+  { /* centre */
+    0x1.3ffd6ep-1f, 0x1.c009f0p-1f, 0x1.200abap+0f, 0x1.600040p+0f,
+    0x1.bff976p+0f, 0x1.200730p+1f, 0x1.5ff8f2p+1f, 0x1.9ff952p+1f,
+    0x1.00060ap+2f, 0x1.40043cp+2f, 0x1.8001eap+2f, 0x1.bffc0cp+2f,
+    0x1.100238p+3f, 0x1.3fff30p+3f, 0x1.3fff30p+3f, 0x1.3fff30p+3f,
+  },
+  { /* c0 */
+    0x1.1d17d2p-1f, 0x1.db6e38p-2f, 0x1.9527aap-2f, 0x1.5f88c6p-2f,
+    0x1.23d330p-2f, 0x1.d93a1ap-3f, 0x1.8ca5dap-3f, 0x1.54acacp-3f,
+    0x1.188ceap-3f, 0x1.c56c72p-4f, 0x1.7c0170p-4f, 0x1.46df40p-4f,
+    0x1.0e0554p-4f, 0x1.cbe95ap-5f, 0x1.cbe95ap-5f, 0x1.cbe95ap-5f,
+  },
+  { /* c1 */
+    -0x1.bac000p-2f, -0x1.43627ep-2f, -0x1.e77544p-3f, -0x1.797a08p-3f,
+    -0x1.0c432ap-3f, -0x1.6a621cp-4f, -0x1.030e64p-4f, -0x1.82b362p-5f,
+    -0x1.093d9cp-5f, -0x1.5d7b74p-6f, -0x1.ed7aacp-7f, -0x1.6e518cp-7f,
+    -0x1.f574b0p-8f, -0x1.6c579ap-8f, -0x1.6c579ap-8f, -0x1.6c579ap-8f,
+  },
+  { /* c2 */
+    0x1.2579dcp-2f, 0x1.80e388p-3f, 0x1.05d6fcp-3f, 0x1.7012c6p-4f,
+    0x1.c8decap-5f, 0x1.06063ap-5f, 0x1.43c9a0p-6f, 0x1.a7ff7cp-7f,
+    0x1.e92204p-8f, 0x1.08c5bap-8f, 0x1.3c72e6p-9f, 0x1.96ae3cp-10f,
+    0x1.ce9734p-11f, 0x1.1f4016p-11f, 0x1.1f4016p-11f, 0x1.1f4016p-11f,
+  },
+  { /* c3 */
+    -0x1.59c614p-3f, -0x1.9d4790p-4f, -0x1.01203ep-4f, -0x1.4bccc2p-5f,
+    -0x1.6cbe30p-6f, -0x1.68664cp-7f, -0x1.85007cp-8f, -0x1.c26224p-9f,
+    -0x1.b8847ep-10f, -0x1.8aa312p-11f, -0x1.90fbf0p-12f, -0x1.bf5d5ep-13f,
+    -0x1.a7f1d4p-14f, -0x1.c2ccfap-15f, -0x1.c2ccfap-15f, -0x1.c2ccfap-15f,
+  },
+  { /* c4 */
+    0x1.72d898p-4f, 0x1.981b2ap-5f, 0x1.d4bb4cp-6f, 0x1.17ebdep-6f,
+    0x1.136d50p-7f, 0x1.da291ap-9f, 0x1.c2e79ap-10f, 0x1.d0a444p-11f,
+    0x1.842698p-12f, 0x1.218852p-13f, 0x1.f63c46p-15f, 0x1.e7be3ep-16f,
+    0x1.82202ep-17f, 0x1.6016a6p-18f, 0x1.6016a6p-18f, 0x1.6016a6p-18f,
+  },
+  { /* c5 */
+    -0x1.71db5cp-5f, -0x1.7974b4p-6f, -0x1.9278f0p-7f, -0x1.bfa1a4p-8f,
+    -0x1.910fa4p-9f, -0x1.2eb3dep-10f, -0x1.fdd38cp-12f, -0x1.d58908p-13f,
+    -0x1.5586b6p-14f, -0x1.a85cbep-16f, -0x1.3a35dcp-17f, -0x1.09b38ap-18f,
+    -0x1.6578aep-20f, -0x1.12d36ep-21f, -0x1.12d36ep-21f, -0x1.12d36ep-21f,
+  },
+  { /* c6 */
+    0x1.569164p-6f, 0x1.495be2p-7f, 0x1.45ea5ep-8f, 0x1.515850p-9f,
+    0x1.1406c4p-10f, 0x1.71d5f2p-12f, 0x1.15756ap-13f, 0x1.cbb6d8p-15f,
+    0x1.20a544p-16f, 0x1.2ed2d0p-18f, 0x1.8157c2p-20f, 0x1.1e19d4p-21f,
+    0x1.4291b8p-23f, 0x1.a9b62cp-25f, 0x1.a9b62cp-25f, 0x1.a9b62cp-25f,
+  },
+};
+
+/* AJ_PHIT_F: R(b) = Phi(-b) e^(b^2/2) = c0 + u (c1 + ... + u c6), u = b -
+   centre, on the 16 intervals [0.75, 1), [1, 1.25), [1.25, 1.5), [1.5,
+   1.75), [1.75, 2.25), [2.25, 2.75), [2.75, 3.25), [3.25, 3.75), [3.75,
+   4.75), [4.75, 5.75), [5.75, 6.75), [6.75, 7.75), [7.75, 9.75), [9.75,
+   11.75), [11.75, 13.75), [13.75, 14.5] (entry: the top bits of b + 0.25
+   above 1.0) worst relative error after rounding 6.96e-09 (2^-27.1). */
+static const float AJ_PHIT_F[8][16] = {
+  { /* centre */
+    0x1.bffe78p-1f, 0x1.200276p+0f, 0x1.5ffbd2p+0f, 0x1.9ff8b8p+0f,
+    0x1.fffd4cp+0f, 0x1.40016ap+1f, 0x1.7ff7ccp+1f, 0x1.bffd08p+1f,
+    0x1.1002ecp+2f, 0x1.4ffa74p+2f, 0x1.8ffb3cp+2f, 0x1.d004d6p+2f,
+    0x1.17f798p+3f, 0x1.5809f0p+3f, 0x1.97f622p+3f, 0x1.c3ffa0p+3f,
+  },
+  { /* c0 */
+    0x1.1e7ca6p-2f, 0x1.f66de2p-3f, 0x1.bdbd48p-3f, 0x1.8f6d0ep-3f,
+    0x1.584738p-3f, 0x1.21714ap-3f, 0x1.f1c1a4p-4f, 0x1.b39984p-4f,
+    0x1.6e0074p-4f, 0x1.2d06a8p-4f, 0x1.fe742cp-5f, 0x1.baa1d0p-5f,
+    0x1.70d83cp-5f, 0x1.2d69f6p-5f, 0x1.fd9962p-6f, 0x1.cc7602p-6f,
+  },
+  { /* c1 */
+    -0x1.3bb03ap-3f, -0x1.f79068p-4f, -0x1.985756p-4f, -0x1.500598p-4f,
+    -0x1.00fbb2p-4f, -0x1.75a8ecp-5f, -0x1.19d88ep-5f, -0x1.b60866p-6f,
+    -0x1.39faaap-6f, -0x1.ae4390p-7f, -0x1.37ca26p-7f, -0x1.d7601ep-8f,
+    -0x1.48fb92p-8f, -0x1.b91eb2p-9f, -0x1.3bf5a6p-9f, -0x1.023de8p-9f,
+  },
+  { /* c2 */
+    0x1.28c00ap-4f, 0x1.b65478p-5f, 0x1.4a0926p-5f, 0x1.f9b524p-6f,
+    0x1.5d3384p-6f, 0x1.bf3576p-7f, 0x1.2c175ap-7f, 0x1.a2a5acp-8f,
+    0x1.031458p-8f, 0x1.2aefb0p-9f, 0x1.74e1eep-10f, 0x1.edc822p-11f,
+    0x1.21fcd2p-11f, 0x1.4031f6p-12f, 0x1.858392p-13f, 0x1.204572p-13f,
+  },
+  { /* c3 */
+    -0x1.efa18ap-6f, -0x1.56a8f0p-6f, -0x1.e3df22p-7f, -0x1.5c3ecap-7f,
+    -0x1.b7627ep-8f, -0x1.f61fc6p-9f, -0x1.2ee91ep-9f, -0x1.7e8942p-10f,
+    -0x1.9cba1ap-11f, -0x1.94a112p-12f, -0x1.b51554p-13f, -0x1.fd2ac8p-14f,
+    -0x1.f95f0cp-15f, -0x1.cd29c8p-16f, -0x1.dd6c5ep-17f, -0x1.404498p-17f,
+  },
+  { /* c4 */
+    0x1.78a824p-7f, 0x1.eb2a1ep-8f, 0x1.476cccp-8f, 0x1.bd99f6p-9f,
+    0x1.030402p-9f, 0x1.0abbcep-10f, 0x1.23af18p-11f, 0x1.4fbdbep-12f,
+    0x1.3e5520p-13f, 0x1.0b3bccp-14f, 0x1.f6b4b0p-16f, 0x1.02974cp-16f,
+    0x1.b38f7ap-18f, 0x1.499030p-19f, 0x1.22f21ap-20f, 0x1.6222d2p-21f,
+  },
+  { /* c5 */
+    -0x1.094830p-8f, -0x1.47e64ep-9f, -0x1.9ee33ep-10f, -0x1.0c5144p-10f,
+    -0x1.22b894p-11f, -0x1.0f9ab8p-12f, -0x1.0ec722p-13f, -0x1.1d5f08p-14f,
+    -0x1.e39062p-16f, -0x1.5cbcf4p-17f, -0x1.1e4c32p-18f, -0x1.049982p-19f,
+    -0x1.7acb54p-21f, -0x1.d9e05ap-23f, -0x1.6427d2p-24f, -0x1.864584p-25f,
+  },
+  { /* c6 */
+    0x1.5e7c18p-10f, 0x1.974c94p-11f, 0x1.eca5b6p-12f, 0x1.22d020p-12f,
+    0x1.33be2ep-13f, 0x1.0841a8p-14f, 0x1.e61f86p-16f, 0x1.d0cc86p-17f,
+    0x1.60a114p-18f, 0x1.b95bd2p-20f, 0x1.3dffa0p-21f, 0x1.012ae2p-22f,
+    0x1.4076d6p-24f, 0x1.4db9b2p-26f, 0x1.acf9a6p-28f, 0x1.c2eca6p-29f,
+  },
 };
 
 /* AJ_EXPQ_D: expq on [-0.3467, 0.3467], degree 9: minimax rel error 2.04e-16
@@ -400,6 +649,7 @@ typedef double aj_f64x64 __attribute__((ext_vector_type(64)));
 #define VD aj_f64x1
 #define VL aj_i64x1
 #define SFX f32x1
+#define AJ_W 1
 #define DSFX f64x1
 #include "ajrt_math.h"
 #undef VF
@@ -408,11 +658,13 @@ typedef double aj_f64x64 __attribute__((ext_vector_type(64)));
 #undef VL
 #undef SFX
 #undef DSFX
+#undef AJ_W
 #define VF aj_f32x4
 #define VI aj_i32x4
 #define VD aj_f64x4
 #define VL aj_i64x4
 #define SFX f32x4
+#define AJ_W 4
 #define DSFX f64x4
 #include "ajrt_math.h"
 #undef VF
@@ -421,11 +673,13 @@ typedef double aj_f64x64 __attribute__((ext_vector_type(64)));
 #undef VL
 #undef SFX
 #undef DSFX
+#undef AJ_W
 #define VF aj_f32x8
 #define VI aj_i32x8
 #define VD aj_f64x8
 #define VL aj_i64x8
 #define SFX f32x8
+#define AJ_W 8
 #define DSFX f64x8
 #include "ajrt_math.h"
 #undef VF
@@ -434,11 +688,13 @@ typedef double aj_f64x64 __attribute__((ext_vector_type(64)));
 #undef VL
 #undef SFX
 #undef DSFX
+#undef AJ_W
 #define VF aj_f32x16
 #define VI aj_i32x16
 #define VD aj_f64x16
 #define VL aj_i64x16
 #define SFX f32x16
+#define AJ_W 16
 #define DSFX f64x16
 #include "ajrt_math.h"
 #undef VF
@@ -447,6 +703,7 @@ typedef double aj_f64x64 __attribute__((ext_vector_type(64)));
 #undef VL
 #undef SFX
 #undef DSFX
+#undef AJ_W
 #undef AJRT_MATH_BODY
 
 #pragma clang diagnostic pop
@@ -1261,132 +1518,429 @@ AJRT_INL VF FN(polyf)(VF x, const float *c, int n) {
 }
 #define POLYF(x, tab) FN(polyf)((x), (tab), (int)(sizeof(tab) / sizeof(tab[0])))
 
-/* The float exponential core.  x is clamped to [-104, 89] (NaN kept):
- * beyond, e^x rounds to 0 or inf.  n = round(x log2e) (via the 1.5 2^23
- * shifter, which also leaves n in the low bits), r = x - n ln2 with
- * LN2HI_F of 16 bits so that x - n LN2HI_F is exact, and the rounding
- * error dr of subtracting n LN2LO_F recovered by one more fma:
- * r + dr = x - n ln2 to 2^-37.  e^(r + dr) = 1 + r + (r^2 q(r) + dr),
- * q minimax of degree 5 (AJ_EXPQ_F, 2^-26.5 relative with float
- * coefficients, so r^2 q errs by 2^-30 of the result at most), summed as
- * th + tl (Fast2Sum) and then 1 + th + tl as *ph + *pl (Fast2Sum):
- * e^x = (ph + pl) 2^n to about 2^-29.  Returns n; the caller scales.
- * (exp alone keeps only ph: about 25 vector instructions once the
- * constants are hoisted out of a loop.) */
-AJRT_INL VI FN(expcore)(VF x, VF *ph, VF *pl) {
+/* ---- width-specific helpers ---------------------------------------------
+ * p * 2^nf for an integral float nf (|nf| <= 300), rounded once (into the
+ * subnormals, to inf on overflow), for p of magnitude 2^-40 to 2.
+ * AVX-512: vscalefps (one instruction); elsewhere two exact power-of-two
+ * factors 2^(n>>1) and 2^(n-(n>>1)) with n clamped to [-200, 200] (beyond,
+ * the result is 0 or inf either way), so that p 2^(n>>1) is exact and the
+ * second product rounds once.  Both are the correctly rounded p 2^n, so
+ * every width and ISA gives the same bits. */
+AJRT_INL VF FN(scalef)(VF p, VF nf) {
+#if defined(__AVX512F__) && AJ_W == 16
+  return (VF)__builtin_ia32_scalefps512_mask((aj_v16sf)p, (aj_v16sf)nf,
+                                             (aj_v16sf)p, (unsigned short)-1,
+                                             4);
+#elif defined(__AVX512VL__) && AJ_W == 8
+  return (VF)__builtin_ia32_scalefps256_mask((aj_v8sf)p, (aj_v8sf)nf,
+                                             (aj_v8sf)p, (unsigned char)-1);
+#elif defined(__AVX512VL__) && AJ_W == 4
+  return (VF)__builtin_ia32_scalefps128_mask((aj_v4sf)p, (aj_v4sf)nf,
+                                             (aj_v4sf)p, (unsigned char)-1);
+#elif defined(__AVX512F__) && AJ_W == 1
+  aj_v4sf pv = {p[0], 0, 0, 0}, nv = {nf[0], 0, 0, 0};
+  return (VF){__builtin_ia32_scalefss_round_mask(pv, nv, pv,
+                                                 (unsigned char)-1, 4)[0]};
+#else
+  VF c = nf > 200.0f ? KF(200.0f) : nf;
+  c = c < -200.0f ? KF(-200.0f) : c;
+  VI n = __builtin_convertvector(c, VI);
+  VI n1 = n >> 1, n2 = n - n1;
+  return p * ASF((n1 + 127) << 23) * ASF((n2 + 127) << 23);
+#endif
+}
+
+/* exp(x), f32.  n = round(x log2e) by the 1.5 2^23 shifter (nf = n as a
+ * float), r = x - n ln2 by Cody-Waite with ln 2 = LN2HI_F + LN2LO_F
+ * (16 bits in HI: n HI and x - n HI are exact for |n| <= 150), so r is
+ * rounded once (|err| <= 2^-26); e^r by AJ_EXP6_F in Horner form, then
+ * 2^n e^r by one scalef (rounded once, also into the subnormals).
+ * x is clamped to [-104, 89] (beyond, e^x rounds to 0 or inf), NaN kept.
+ * 13 vector instructions at W = 16.  Contract: <= 1 ULP (exhaustive
+ * max 0.932 at -0x1.4cd02p+2); inf from 88.7228 (0x1.62e430p6) up,
+ * subnormal results below -87.34, 0 below -103.97; exp(-inf) = 0,
+ * exp(inf) = inf, NaN -> NaN. */
+AJRT_INL VF FN(exp)(VF x) {
   VF xc = x > 89.0f ? KF(89.0f) : x;
   xc = xc < -104.0f ? KF(-104.0f) : xc;
   VF kd = FMA(xc, KF(AJ_LOG2E_F), KF(AJ_SHIFT23));
   VF nf = kd - AJ_SHIFT23;
-  VF rh = FMA(-nf, KF(AJ_LN2HI_F), xc);          /* exact */
-  VF r = FMA(-nf, KF(AJ_LN2LO_F), rh);
-  VF dr = FMA(-nf, KF(AJ_LN2LO_F), rh - r);      /* rh - r exact */
-  VF u = FMA(r * r, POLYF(r, AJ_EXPQ_F), dr);
-  VF th = r + u, tl = (r - th) + u;
-  VF h = 1.0f + th;
-  *ph = h;
-  *pl = ((1.0f - h) + th) + tl;
-  return ASI(kd) - ASI(KF(AJ_SHIFT23));
+  VF r = FMA(-nf, KF(AJ_LN2HI_F), xc);
+  r = FMA(-nf, KF(AJ_LN2LO_F), r);
+  VF p = POLYF(r, AJ_EXP6_F);
+  p = FMA(p, r, KF(1.0f));
+  p = FMA(p, r, KF(1.0f));
+  return FN(scalef)(p, nf);
 }
 
-/* 2^n as two float factors (n in [-152, 128]) so that (p s1) s2 rounds
- * once into the subnormal range and reaches inf at 2^128. */
-AJRT_INL VF FN(s1)(VI n) { return ASF(((n >> 1) + 127) << 23); }
-AJRT_INL VF FN(s2)(VI n) { return ASF((n - (n >> 1) + 127) << 23); }
-
-/* e^x as hi + lo (|lo| <= ulp(hi)/2 + 2^-28 hi), for sigmoid and tanh. */
-AJRT_INL VF FN(exphl)(VF x, VF *lo) {
-  VF ph, pl;
-  VI n = FN(expcore)(x, &ph, &pl);
-  VF s1 = FN(s1)(n), s2 = FN(s2)(n);
-  *lo = pl * s1 * s2;
-  return ph * s1 * s2;
+/* e^a = (*ph + *pl) 2^nf for a in [-104, 0] (NaN kept), nf returned:
+ * the reduction of exp, e^r = 1 + r + r^2 q(r) with q = AJ_EXP6_F (the
+ * same polynomial), carried as ph + pl: ph = 1 + (r + r^2 q) rounded,
+ * and pl = ((1 - ph) + r) + r^2 q, where 1 - ph and (1 - ph) + r are
+ * exact (Sterbenz: ph in [0.7, 1.5], and 1 - ph is within a factor 2 of
+ * -r, ph being 1 + r rounded to nearest up to r^2 q).  r's
+ * rounding (2^-26 absolute) is not recovered: e^a is good to about
+ * 2^-25.5 relative, and the divisions by 1 + e^a built on it measure well
+ * within 1 ULP (recovering it, with a degree-7 polynomial, would cost 3
+ * instructions and gain 0.1 ULP).  exprhl: e^r = ph + pl from the
+ * reduced argument r (|r| <= 0.35). */
+AJRT_INL VF FN(exprhl)(VF r, VF *pl) {
+  VF r2 = r * r, q = POLYF(r, AJ_EXP6_F);
+  VF h = 1.0f + FMA(r2, q, r);
+  *pl = ((1.0f - h) + r) + r2 * q;   /* 1 - h and (1 - h) + r are exact */
+  return h;
 }
-
-/* exp(x), f32.  Contract: <= 1 ULP on every float (exhaustive max in the
- * report of bench/ulp_exhaustive); inf from 88.7228 (0x1.62e430p6) up,
- * subnormal results below -87.34, 0 below -103.97; exp(-inf) = 0,
- * exp(inf) = inf, NaN -> NaN. */
-AJRT_INL VF FN(exp)(VF x) {
-  VF ph, pl;
-  VI n = FN(expcore)(x, &ph, &pl);
-  return ph * FN(s1)(n) * FN(s2)(n);
-}
-
-/* expm1(x), f32: x = n ln2 + r, expm1 = (2^n - 1) + 2^n (ph + pl) with
- * ph + pl = expm1(r) from the exp core (th + tl); 2^n - 1 and 2^n ph are
- * exact and summed by 2Sum, so the result is rounded once.  For n > 0 the
- * sum is taken at half scale (2^(n-1) - 1/2) and doubled, so that n = 128
- * does not overflow the power of two.  Contract: <= 1 ULP (0.869
- * exhaustive); expm1(-0) = -0,
- * tiny x -> x, -1 below -17.33, inf from 88.7228, NaN -> NaN. */
-AJRT_INL VF FN(expm1)(VF x) {
-  VF xc = x > 89.0f ? KF(89.0f) : x;
-  xc = xc < -18.0f ? KF(-18.0f) : xc;
-  VF kd = FMA(xc, KF(AJ_LOG2E_F), KF(AJ_SHIFT23));
+AJRT_INL VF FN(exphl)(VF a, VF *ph, VF *pl) {
+  a = a < -104.0f ? KF(-104.0f) : a;
+  VF kd = FMA(a, KF(AJ_LOG2E_F), KF(AJ_SHIFT23));
   VF nf = kd - AJ_SHIFT23;
-  VF rh = FMA(-nf, KF(AJ_LN2HI_F), xc);
-  VF r = FMA(-nf, KF(AJ_LN2LO_F), rh);
-  VF dr = FMA(-nf, KF(AJ_LN2LO_F), rh - r);
-  VF u = FMA(r * r, POLYF(r, AJ_EXPQ_F), dr);
-  VF th = r + u, tl = (r - th) + u;              /* expm1(r) = th + tl */
-  VI n = ASI(kd) - ASI(KF(AJ_SHIFT23));
-  VI pos = n > 0;
-  VF e = ASF((n + pos + 127) << 23);             /* 2^(n - [n > 0]) */
-  VF c = pos ? KF(0.5f) : KF(1.0f);
-  VF w = e - c, wl = (e - w) - c;                /* w + wl = e - c exactly */
-  VF v = e * th;                                 /* exact */
-  VF s = w + v, bb = s - w;
-  VF err = (w - (s - bb)) + (v - bb);
-  VF y = (s + (FMA(e, tl, err) + wl)) * (pos ? KF(2.0f) : KF(1.0f));
-  return CPS(y, x);
+  VF r = FMA(-nf, KF(AJ_LN2HI_F), a);
+  r = FMA(-nf, KF(AJ_LN2LO_F), r);
+  *ph = FN(exprhl)(r, pl);
+  return nf;
 }
 
-/* sigmoid(x) = 1 / (1 + e) (x >= 0) or e / (1 + e) (x < 0), e = e^-|x|
- * as eh + el.  d = 1 + e as dh + dl (Fast2Sum), numerator nh + nl, one
- * division for 1/dh, then q0 = nh/dh and one correction from the exact
- * residual: q = q0 + (nh - q0 dh + nl - q0 dl) / dh.  No cancellation
- * anywhere: for x >= 17 the result is 1 - e correctly, for x <= -17 it is
- * e (1 - e), subnormal below -87.3.  Contract: <= 1 ULP (0.770
- * exhaustive);
- * sigmoid(-inf) = 0, sigmoid(inf) = 1, NaN -> NaN. */
+/* sigmoid(x) = 1 / (1 + e) for x >= 0, e / (1 + e) below, e = e^-|x| as
+ * eh + el (exphl, scaled by two scalefs; |el| <= 2^-23 eh).  One
+ * division inv = 1/(1 + eh) rounded, q0 = num inv, and one correction
+ * from the residual num - q0 (1 + eh + el), computed as
+ * (num_hi - q0) - q0 eh + (num_lo - q0 el): num_hi - q0 is exact
+ * (Sterbenz: q0 is within a factor 2 of num_hi), the fma rounds a value
+ * of order 2^-24 num.  q = q0 + res inv, rounded once.  For x >= 17 the
+ * result is 1 - e correctly rounded, for x <= -17 e (1 - e), subnormal
+ * below -87.3 (e is rounded once into the subnormals by scalef and the
+ * correction is below their spacing).  31 vector instructions at W = 16
+ * (one division).  Contract: <= 1 ULP (exhaustive max 0.810 at
+ * -0x1.dfa638p+5); sigmoid(-inf) = 0, sigmoid(inf) = 1, NaN -> NaN. */
 AJRT_INL VF FN(sigmoid)(VF x) {
-  VF el, eh = FN(exphl)(-ABS(x), &el);
-  VF dh = 1.0f + eh;
-  VF dl = ((1.0f - dh) + eh) + el;
+  VF ph, pl;
+  VF nf = FN(exphl)(-ABS(x), &ph, &pl);
+  VF eh = FN(scalef)(ph, nf), el = FN(scalef)(pl, nf);
+  VF inv = 1.0f / (1.0f + eh);
   VI pos = x >= 0.0f;
   VF nh = pos ? KF(1.0f) : eh, nl = pos ? KF(0.0f) : el;
-  VF inv = 1.0f / dh;
   VF q0 = nh * inv;
-  VF res = FMA(-q0, dh, nh) + FMA(-q0, dl, nl);
+  VF res = FMA(-q0, eh, nh - q0) + FMA(-q0, el, nl);
   return FMA(res, inv, q0);
 }
 
-/* tanh(x), a = |x|.  a < 0.3125: a + a^3 P(a^2), P minimax (AJ_TANHQ_F,
- * 2^-25 relative after rounding).  Otherwise (1 - e) / (1 + e) with
- * e = e^(-2a) as eh + el, numerator and denominator as double-floats and
- * one corrected division as in sigmoid: the cancellation in 1 - e costs
- * nothing because e carries 2^-28.  Sign of x.  Contract: <= 1 ULP (0.599
- * exhaustive);
- * tanh(+-0) = +-0, x for |x| < 2^-12 (to rounding), +-1 beyond 9.01,
+/* expm1(x), f32: x = n ln2 + r as in exp, r + dr exact to 2^-44,
+ * expm1(r + dr) = th + tl (r + (r^2 q(r) + dr), Fast2Sum; AJ_EXP7_F),
+ * and with h = 2^(n-1): expm1(x) = 2 ((h - 1/2) + h th + h tl), where
+ * h - 1/2 = a + al exactly (al = 0 unless n > 24) and h th is exact, and
+ * for n != 0 |a| >= |h th|, so that one Fast2Sum gives a + h th as y + e
+ * exactly; then 2 (y + (h tl + e + al)) rounds once.  (n = 0:
+ * h - 1/2 = 0 and the sum is th + tl.)  Working at half scale keeps 2^n
+ * finite for n = 128.  x is clamped to [-17.5, 89]; |x| < 2^-24 gives x
+ * (keeps -0 and the subnormals that halving would round).  r's rounding
+ * is recovered here (and the degree-7 polynomial used): without, the
+ * cancellation at n = +-1 doubles it past 1 ULP.  35 vector instructions
+ * at W = 16.  Contract: <= 1 ULP (exhaustive max 0.907 at
+ * 0x1.638a24p-2); expm1(-0) = -0, -1 below -17.33, inf from 88.7228,
  * NaN -> NaN. */
+AJRT_INL VF FN(expm1)(VF x) {
+  VF xc = x > 89.0f ? KF(89.0f) : x;
+  xc = xc < -17.5f ? KF(-17.5f) : xc;
+  VF kd = FMA(xc, KF(AJ_LOG2E_F), KF(AJ_SHIFT23));
+  VF nf = kd - AJ_SHIFT23;
+  VF rh = FMA(-nf, KF(AJ_LN2HI_F), xc);           /* exact */
+  VF r = FMA(-nf, KF(AJ_LN2LO_F), rh);
+  VF dr = FMA(-nf, KF(AJ_LN2LO_F), rh - r);
+  VF w = FMA(r * r, POLYF(r, AJ_EXP7_F), dr);
+  VF th = r + w, tl = (r - th) + w;
+  VF h = FN(scalef)(KF(0.5f), nf);
+  VF a = h - 0.5f, al = (h - a) - 0.5f;         /* a + al = h - 1/2 */
+  VF b = h * th;
+  VF y = a + b, e = (a - y) + b;
+  VF z = 2.0f * (y + (FMA(h, tl, e) + al));
+  return ABS(x) < 0x1p-24f ? x : z;
+}
+
+/* tanh(x), a = |x|.  a < 0.55: a + a z P(z), z = a^2 (AJ_TANH5_F,
+ * 2^-29.8 relative).  Otherwise (1 - e) / (1 + e), e = e^(-2a) as
+ * eh + el (exphl): numerator nh + nl (1 - eh and its exact rounding
+ * error), inv = 1/(1 + eh), q0 = nh inv and one correction from the
+ * residual (nh - q0) - q0 eh + (nl - q0 el) as in sigmoid (nh - q0 is
+ * exact: tanh >= 0.5 there).  Sign of x.  42 vector instructions at
+ * W = 16 (one division).  Contract: <= 1 ULP (exhaustive max 0.730 at
+ * 0x1.14172cp-1); tanh(+-0) = +-0, +-1 beyond 9.01, NaN -> NaN. */
 AJRT_INL VF FN(tanh)(VF x) {
   VF a = ABS(x), z = a * a;
-  VF ys = FMA(a * z, POLYF(z, AJ_TANHQ_F), a);
-  VF el, eh = FN(exphl)(-2.0f * a, &el);
+  VF ys = FMA(a * z, POLYF(z, AJ_TANH5_F), a);
+  VF ph, pl;
+  VF nf = FN(exphl)(-2.0f * a, &ph, &pl);
+  VF eh = FN(scalef)(ph, nf), el = FN(scalef)(pl, nf);
   VF nh = 1.0f - eh, nl = ((1.0f - nh) - eh) - el;
-  VF dh = 1.0f + eh, dl = ((1.0f - dh) + eh) + el;
-  VF inv = 1.0f / dh;
+  VF inv = 1.0f / (1.0f + eh);
   VF q0 = nh * inv;
-  VF res = FMA(-q0, dh, nh) + FMA(-q0, dl, nl);
+  VF res = FMA(-q0, eh, nh - q0) + FMA(-q0, el, nl);
   VF yl = FMA(res, inv, q0);
-  return CPS(a < 0.3125f ? ys : yl, x);
+  return CPS(a < 0.55f ? ys : yl, x);
+}
+
+/* x = 2^k m with m in [0.75, 1.5), for finite x > 0 (subnormals
+ * included); returns m, *kf = k as a float.  AVX-512: vgetmantps
+ * (interval [0.75, 1.5)) and vgetexpps, k one more where the mantissa was
+ * halved (m < 1); elsewhere from the bits (subnormals scaled by 2^23
+ * first).  Both exact, so every width gives the same m and k. */
+AJRT_INL VF FN(frexpf)(VF x, VF *kf) {
+#if defined(__AVX512F__) && AJ_W == 16
+  VF m = (VF)__builtin_ia32_getmantps512_mask((aj_v16sf)x, 3, (aj_v16sf)x,
+                                              (unsigned short)-1, 4);
+  VF e = (VF)__builtin_ia32_getexpps512_mask((aj_v16sf)x, (aj_v16sf)x,
+                                             (unsigned short)-1, 4);
+  *kf = m < 1.0f ? e + 1.0f : e;
+  return m;
+#else
+  VI sub = x < 0x1p-126f;
+  VF xs = sub ? x * 0x1p23f : x;
+  VI ix = ASI(xs);
+  VI k = (ix - 0x3f400000) >> 23;
+  *kf = __builtin_convertvector(k, VF) - (sub ? KF(23.0f) : KF(0.0f));
+  return ASF(ix - (k << 23));
+#endif
+}
+
+/* log1p(f + fl) = t + *lo (|lo| about 2^-24 |t|, unrounded), for f in
+ * [-0.25, 1] (exact) and fl a small correction (|fl| <= 2^-23 (1 + f);
+ * 0 when there is none).  log1p(f) = 2 atanh(s), s = f/(2 + f): with
+ * t = 2s, log1p = t + t^3 Q(t^2), Q from tab (n coefficients).  One
+ * division inv = 1/den, den = 2 + f rounded (den + dl = 2 + f + fl, the
+ * rounding error of den exact by Fast2Sum), t = 2f inv and its correction
+ * tl = (2f - t den + 2fl - t dl) inv from the exact fma residual, so that
+ * t + tl = 2(f + fl)/(2 + f + fl) to about 2^-46, and
+ * lo = tl + t^3 Q. */
+AJRT_INL VF FN(log1pk)(VF f, VF fl, VF *lo, const float *tab, int n) {
+  VF den = 2.0f + f;
+  VF dl = ((2.0f - den) + f) + fl;               /* 2 - den exact */
+  VF inv = 1.0f / den;
+  VF f2 = f + f;
+  VF t = f2 * inv;
+  VF tl = (FMA(-t, den, f2) + FMA(-t, dl, fl + fl)) * inv;
+  VF u = t * t;
+  *lo = FMA(t * u, FN(polyf)(u, tab, n), tl);
+  return t;
+}
+
+/* k ln2 + t + lo rounded once: k LN2HI_F (exact, |k| <= 150) + t by
+ * Fast2Sum (|t| <= 0.41 < ln 2 unless k = 0), its error, k LN2LO_F and
+ * lo added to the low part.  Then the special values of the log family
+ * by x, the argument of the log (1 + x for log1p): +inf -> +inf,
+ * +-0 -> -inf, x < 0 -> NaN, NaN -> NaN; AVX-512: one vfixupimmps, whose
+ * table 0x03530421 maps (by nibble, from the low one) QNaN -> x,
+ * SNaN -> QNaN(x), 0 -> -inf, 1 -> keep, -inf -> NaN, +inf -> +inf,
+ * x < 0 -> NaN, x > 0 -> keep; elsewhere selects. */
+AJRT_INL VF FN(logsumf)(VF x, VF kf, VF t, VF lo) {
+  VF kh = kf * AJ_LN2HI_F;
+  VF h = kh + t;
+  VF y = h + (((kh - h) + t) + FMA(kf, KF(AJ_LN2LO_F), lo));
+#if defined(__AVX512F__) && AJ_W == 16
+  return (VF)__builtin_ia32_fixupimmps512_mask(
+      (aj_v16sf)y, (aj_v16sf)x, (aj_v16si)(aj_i32x16)0x03530421, 0,
+      (unsigned short)-1, 4);
+#else
+  y = x == AJ_INFF ? x : y;
+  y = x == 0.0f ? KF(-AJ_INFF) : y;
+  return x < 0.0f || x != x ? KF(AJ_NANF) : y;
+#endif
+}
+
+/* log(x), f32: x = 2^k m (frexpf), f = m - 1 (exact, in [-0.25, 0.5)),
+ * log x = k ln2 + log1p(f) by log1pk (AJ_LOGQ2_F) and logsumf, rounded
+ * once.  30 vector instructions at W = 16 (one division).  Contract:
+ * <= 1 ULP (exhaustive max 0.660); log(1) = +0,
+ * log(+-0) = -inf, log(inf) = inf, x < 0 -> NaN, NaN -> NaN. */
+AJRT_INL VF FN(log)(VF x) {
+  VF kf, lo;
+  VF f = FN(frexpf)(x, &kf) - 1.0f;
+  VF t = FN(log1pk)(f, KF(0.0f), &lo, AJ_LOGQ2_F, 3);
+  return FN(logsumf)(x, kf, t, lo);
+}
+
+/* log1p(x), f32: u = 1 + x rounded and c = (1 - u) + x its exact rounding
+ * error (exact for x >= -1: 1 - u is exact, and so is the sum, which is
+ * representable; for x >= 2^24, where this is not so, c is below the
+ * result's precision anyway); u = 2^k m, and log1p(x) = k ln2 +
+ * log1p(f + c 2^-k) with f = m - 1, by log1pk (the correction c 2^-k
+ * enters its division residual exactly).  Where k = 0 (x in [-0.25,
+ * 0.5)) f + c is x itself, and f = x, c = 0 are used instead: near 0,
+ * f and c can cancel (x = -2^-25 (1 + d): f = -2^-24, c = x - f), which
+ * would leave the result to the rounding of the correction.  Tiny x:
+ * t = (2x) (1/2) = x exactly.  Sign of x (for -0).  38 vector
+ * instructions at W = 16 (one division).  Contract: <= 1 ULP
+ * (exhaustive max 0.683); log1p(-0) = -0, log1p(-1) = -inf,
+ * x < -1 -> NaN, log1p(inf) = inf, NaN -> NaN. */
+AJRT_INL VF FN(log1p)(VF x) {
+  VF u = 1.0f + x;
+  VF c = (1.0f - u) + x;
+  VF kf, lo;
+  VF f = FN(frexpf)(u, &kf) - 1.0f;
+  VF fl = FN(scalef)(c, -kf);
+  VI k0 = kf == 0.0f;
+  f = k0 ? x : f;
+  fl = k0 ? KF(0.0f) : fl;
+  VF t = FN(log1pk)(f, fl, &lo, AJ_LOGQ2_F, 3);
+  return CPS(FN(logsumf)(u, kf, t, lo), x);
+}
+
+/* softplus(x) = max(x, 0) + log1p(e), e = e^-|x| in (0, 1] as eh + el
+ * (exphl, scaled).  log1p(e) = t + t^3 Q(t^2), t = 2e/(2 + e) in
+ * (0, 2/3] with its division correction as in log1pk (k = 0; Q on
+ * t^2 <= 0.4445: AJ_SPQ4_F), and max(x, 0) + t + lo summed by one
+ * Fast2Sum of the larger and the smaller of max(x, 0) and t, and the
+ * low parts, so that the result is rounded once.  Subnormal results
+ * below -87.3 (e rounded once into the subnormals); x itself above
+ * 2^24.  52 vector instructions at W = 16 (one division).  Contract:
+ * <= 1 ULP (exhaustive max 0.810); softplus(-inf) = 0, softplus(inf) = inf,
+ * e^x (to rounding) below -17, x above 17, NaN -> NaN. */
+AJRT_INL VF FN(softplus)(VF x) {
+  VF ph, pl;
+  VF nf = FN(exphl)(-ABS(x), &ph, &pl);
+  VF eh = FN(scalef)(ph, nf), el = FN(scalef)(pl, nf);
+  VF lo;
+  VF t = FN(log1pk)(eh, el, &lo, AJ_SPQ4_F, 5);
+  VF xp = x > 0.0f ? x : KF(0.0f);
+  VF a = xp > t ? xp : t, b = xp > t ? t : xp;
+  VF s = a + b;
+  VF y = s + (((a - s) + b) + lo);
+  return x > 0x1p24f ? x : y;          /* x = inf: inf - inf in y */
+}
+
+/* One entry per lane of a 16-entry constant table, by idx & 15.  AVX-512
+ * (W = 16): vpermps from the table held in a register (one load of the
+ * 64-byte constant, hoisted out of a kernel's loop); elsewhere lane by
+ * lane.  The same entries, so every width gives the same bits. */
+AJRT_INL VF FN(tab16)(VI idx, const float *t) {
+#if defined(__AVX512F__) && AJ_W == 16
+  aj_v16sf tv;
+  __builtin_memcpy(&tv, t, sizeof tv);
+  return (VF)__builtin_ia32_permvarsf512(tv, (aj_v16si)idx);
+#else
+  VF r;
+  for (int i = 0; i < AJ_W; i++) r[i] = t[idx[i] & 15];
+  return r;
+#endif
+}
+
+/* Piecewise polynomial by table: c0 + u (c1 + u (... + u cn)) for the
+ * lane's interval idx, u = a - centre (exact: a lies in or next to its
+ * interval, so within a factor 2 of the centre).  tab rows: centre, c0,
+ * c1, ..., cn (16 entries each).  Returns c0, *up = u (c1 + ...). */
+AJRT_INL VF FN(tabpoly)(VF a, VI idx, const float (*tab)[16], int n,
+                        VF *up) {
+  VF u = a - FN(tab16)(idx, tab[0]);
+  VF p = FN(tab16)(idx, tab[n + 1]);
+  for (int k = n; k >= 2; k--) p = FMA(p, u, FN(tab16)(idx, tab[k]));
+  *up = u * p;
+  return FN(tab16)(idx, tab[1]);
+}
+
+/* e^-(s (ah + al)) R(a) = erfc(a) (s = 1, R = AJ_ERFCT_F) or Phi(-a)
+ * (s = 1/2, R = AJ_PHIT_F), for a in [lo, hi] (the table's range), rounded
+ * once: with u, c0 and u P from tabpoly, and e^-(...) = (ph + pl) 2^n from
+ * the exact square a^2 = ah + al (fma), its exponent reduced as in exp
+ * (n from s ah; rh = -s ah - n LN2HI_F exactly, t = -n LN2LO_F - s al
+ * (|t| < 2^-12), r = rh + t rounded and its error dr exact (Fast2Sum))
+ * and e^(r + dr) = ph + pl as in exphl with ph dr added to pl, the
+ * product (ph + pl)(c0 + u P) = ph c0 + (ph u P + pl (c0 + u P)) is taken
+ * by two fmas (ph c0 exact in the outer one) and scaled once by 2^n.
+ * c0 is exact: each interval's centre is the float near its midpoint
+ * where R is within 2^-12 ULP of a float. */
+AJRT_INL VF FN(erfctail)(VF a, VI idx, const float (*tab)[16], float s) {
+  VF up, c0 = FN(tabpoly)(a, idx, tab, 6, &up);
+  VF ah = a * a, al = FMA(a, a, -ah);
+  VF sa = s * ah;                                   /* exact */
+  VF kd = FMA(sa, KF(-AJ_LOG2E_F), KF(AJ_SHIFT23));
+  VF nf = kd - AJ_SHIFT23;
+  VF rh = FMA(-nf, KF(AJ_LN2HI_F), -sa);            /* exact */
+  VF t = FMA(-nf, KF(AJ_LN2LO_F), -s * al);          /* |t| < 2^-12 */
+  VF r = rh + t, dr = (rh - r) + t;                  /* r + dr exact */
+  VF pl, ph = FN(exprhl)(r, &pl);
+  pl = FMA(ph, dr, pl);
+  VF w = FMA(ph, c0, FMA(ph, up, pl * (c0 + up)));
+  return FN(scalef)(w, nf);
+}
+
+/* erf(x) for |x| < 0.5 (and erfc's small branch): x (2/sqrt(pi) + z P(z)),
+ * z = x^2 (given; x may be scaled by a power of 2), P = AJ_ERFP_F
+ * (2^-29.2 relative), 2/sqrt(pi) = ERF_CH + ERF_CL (float + float):
+ * returns x CH exactly as *mh + *ml (fma) and the rest
+ * x (CL + z P) rounded (|rest| <= 4% of erf). */
+AJRT_INL VF FN(erfsmallf)(VF x, VF z, VF *mh, VF *ml) {
+  VF m = x * AJ_ERF_CH;
+  *mh = m;
+  *ml = FMA(x, KF(AJ_ERF_CH), -m);
+  return x * FMA(z, POLYF(z, AJ_ERFP_F), KF(AJ_ERF_CL));
+}
+
+/* erf(x), f32, a = |x|.  a < 0.5: x CH + x (CL + z P(z)) (erfsmallf),
+ * rounded once, at x 2^32 and scaled back (one more rounding only where
+ * the result is subnormal: x CL would round to the subnormal spacing).
+ * a >= 0.5: erf(a) directly by a piecewise polynomial of degree 7
+ * (AJ_ERFT_F: 9 intervals on [0.5, 4.5] indexed by the top bits of
+ * a + 0.5; |u P| is at most 8% of erf, so its rounding costs little), a
+ * clamped to 4.5 (erf rounds to 1 from 3.92 on); sign of x.  No
+ * exponential, no division: 34 vector instructions at W = 16.
+ * Contract: <= 1 ULP (exhaustive max 0.750, at a subnormal result);
+ * erf(+-0) = +-0, erf(+-inf) = +-1, NaN -> NaN. */
+AJRT_INL VF FN(erf)(VF x) {
+  VF a = ABS(x), mh, ml;
+  VF xs = x * 0x1p32f;                     /* tiny x: x CL is not subnormal */
+  VF rest = FN(erfsmallf)(xs, x * x, &mh, &ml);
+  VF ys = FMA(xs, KF(AJ_ERF_CH), rest) * 0x1p-32f;
+  VF ac = a > 4.5f ? KF(4.5f) : a;
+  VI idx = (ASI(ac + 0.5f) >> 21) - (0x3f800000 >> 21);
+  VF up, c0 = FN(tabpoly)(ac, idx, AJ_ERFT_F, 7, &up);
+  return CPS(a < 0.5f ? ys : c0 + up, x);   /* CPS: erf(-0) = -0 */
+}
+
+/* erfc(x), f32, a = |x|.  a < 0.5: 1 - erf(x) = 1 - mh - ml - rest
+ * (erfsmallf) with 1 - mh by Fast2Sum (|mh| < 1), rounded once.
+ * a >= 0.5: E = e^(-a^2) R(a) by erfctail (AJ_ERFCT_F: 14 intervals on
+ * [0.5, 10.5] indexed by the top bits of a + 0.5), a clamped to 10.5
+ * (erfc is 0 from 10.0554 on); x < 0: 2 - E.  65 vector instructions
+ * at W = 16 (no division).  Contract: <= 1 ULP
+ * (exhaustive max 0.878), relative, including the subnormal tail
+ * (rounded once by scalef); erfc(-inf) = 2, erfc(inf) = 0, NaN -> NaN. */
+AJRT_INL VF FN(erfc)(VF x) {
+  VF a = ABS(x), mh, ml;
+  VF rest = FN(erfsmallf)(x, x * x, &mh, &ml);
+  VF h = 1.0f - mh;
+  VF ys = h + (((1.0f - h) - mh) - (ml + rest));
+  VF ac = a > 10.5f ? KF(10.5f) : a;
+  VI idx = (ASI(ac + 0.5f) >> 21) - (0x3f800000 >> 21);
+  VF e = FN(erfctail)(ac, idx, AJ_ERFCT_F, 1.0f);
+  VF yl = x < 0.0f ? 2.0f - e : e;
+  return a < 0.5f ? ys : yl;
+}
+
+/* normcdf(x) = Phi(x) = erfc(-x/sqrt2)/2, f32, b = |x|, computed in x
+ * itself (no rounding of x/sqrt2, whose error erfc would multiply by
+ * 2a^2 + 1).  b < 0.75: 1/2 + x (D + z Q(z)), z = x^2, Q = AJ_PHIQ_F
+ * (2^-28.3 relative), 1/sqrt(2 pi) = PHI_DH + PHI_DL, with 1/2 + x DH by
+ * an exact product and Fast2Sum, rounded once.  b >= 0.75: E = Phi(-b)
+ * = e^(-b^2/2) R(b) by erfctail (AJ_PHIT_F: 16 intervals on
+ * [0.75, 14.5] indexed by the top bits of b + 0.25), b clamped to 14.5
+ * (Phi rounds to 0 below -14.1); x > 0: 1 - E.  67 vector
+ * instructions at W = 16 (no division).  Contract: <= 1 ULP
+ * (exhaustive max 0.853), subnormal results down to x = -14.1;
+ * normcdf(+-0) = 0.5, normcdf(-inf) = 0, normcdf(inf) = 1, NaN -> NaN. */
+AJRT_INL VF FN(normcdf)(VF x) {
+  VF b = ABS(x), z = x * x;
+  VF m = x * AJ_PHI_DH, ml = FMA(x, KF(AJ_PHI_DH), -m);
+  VF h = 0.5f + m;
+  VF rest = x * FMA(z, POLYF(z, AJ_PHIQ_F), KF(AJ_PHI_DL));
+  VF ys = h + (((0.5f - h) + m) + (ml + rest));
+  VF bc = b > 14.5f ? KF(14.5f) : b;
+  VI idx = (ASI(bc + 0.25f) >> 21) - (0x3f800000 >> 21);
+  VF e = FN(erfctail)(bc, idx, AJ_PHIT_F, 0.5f);
+  VF yl = x > 0.0f ? 1.0f - e : e;
+  return b < 0.75f ? ys : yl;
 }
 
 /* The rest compute in double (lp = 1 variants of the f64 algorithms,
  * about 2^-30 relative or better) and round once: <= 0.5 + 2^-6 ULP in
- * exact arithmetic, so <= 1 ULP (exhaustive: log 0.5002, log1p 0.5002,
- * erf 0.5006, erfc 0.5030; sampled: all others <= 0.502); special values
+ * exact arithmetic, so <= 1 ULP (sampled: all <= 0.502); special values
  * as in the f64 contracts, with overflow and underflow decided by the
  * final rounding to float. */
 #define AJ_VIA_D1(name)                                                     \
@@ -1395,8 +1949,7 @@ AJRT_INL VF FN(tanh)(VF x) {
   AJRT_INL VF FN(name)(VF x, VF y) {                                       \
     return TOF(FD(name)(TOD(x), TOD(y), 1));                               \
   }
-AJ_VIA_D1(log) AJ_VIA_D1(log1p) AJ_VIA_D1(softplus) AJ_VIA_D1(erf)
-AJ_VIA_D1(erfc) AJ_VIA_D1(normcdf) AJ_VIA_D1(exp2) AJ_VIA_D1(log2)
+AJ_VIA_D1(exp2) AJ_VIA_D1(log2)
 AJ_VIA_D1(log10)
 AJ_VIA_D1(sin) AJ_VIA_D1(cos) AJ_VIA_D1(tan) AJ_VIA_D1(atan)
 AJ_VIA_D1(asin) AJ_VIA_D1(acos) AJ_VIA_D1(sinh) AJ_VIA_D1(cosh)
