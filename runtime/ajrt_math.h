@@ -182,23 +182,14 @@ static const float AJ_SPQ4_F[5] = {
   0x1.fafc5ep-14f,
 };
 
-/* erf and normcdf near 0.  2/sqrt(pi) = ERF_CH + ERF_CL and
-   1/sqrt(2 pi) = PHI_DH + PHI_DL (float + float, to 2^-48).
+/* erf near 0.  2/sqrt(pi) = ERF_CH + ERF_CL (float + float, to 2^-48).
    AJ_ERFP_F: erf(x)/x = 2/sqrt(pi) + z P(z), z = x^2 in [0, 0.25], P of
    degree 3 (the fit's c1..c4, c0 = 2/sqrt(pi) fixed exactly): minimax
-   relative error 2.54e-09 (2^-28.6), after rounding 1.66e-09 (2^-29.2).
-   AJ_PHIQ_F: (Phi(x) - 1/2)/x = 1/sqrt(2 pi) + z Q(z), z in [0, 0.5625],
-   Q of degree 3 likewise: 4.54e-09 (2^-27.7), after rounding 3.05e-09
-   (2^-28.3). */
+   relative error 2.54e-09 (2^-28.6), after rounding 1.66e-09 (2^-29.2). */
 #define AJ_ERF_CH 0x1.20dd76p+0f
 #define AJ_ERF_CL -0x1.f7ac92p-25f
-#define AJ_PHI_DH 0x1.988454p-2f
-#define AJ_PHI_DL -0x1.857936p-27f
 static const float AJ_ERFP_F[4] = {
   -0x1.81273ap-2f, 0x1.ce26e2p-4f, -0x1.b68e7ep-6f, 0x1.366a8cp-8f,
-};
-static const float AJ_PHIQ_F[4] = {
-  -0x1.10582ap-4f, 0x1.46c83ep-7f, -0x1.35d52ep-10f, 0x1.b1ee28p-14f,
 };
 
 /* Piecewise tables for erf, erfc and normcdf (16 entries per row, one
@@ -210,11 +201,11 @@ static const float AJ_PHIQ_F[4] = {
    fixed), then the other coefficients rounded to float one at a time,
    highest or lowest order first (whichever ends better), the rest
    refitted after each rounding; each interval is widened by 1e-6 for the
-   index's rounding of a + 0.5 (b + 0.25). */
+   index's rounding of a + 0.5 (a + 1). */
 /* AJ_ERFT_F: erf(a) = c0 + u (c1 + ... + u c7), u = a - centre, on the 9
    intervals [0.5, 0.75), [0.75, 1), [1, 1.25), [1.25, 1.5), [1.5, 2), [2,
    2.5), [2.5, 3), [3, 3.5), [3.5, 4.5] (entry: the top bits of a + 0.5 above
-   1.0; 9-15 repeat the last) worst relative error after rounding 2.43e-09
+   1.0; 9-15 repeat the last); worst relative error after rounding 2.43e-09
    (2^-28.6). */
 static const float AJ_ERFT_F[9][16] = {
   { /* centre */
@@ -274,116 +265,114 @@ static const float AJ_ERFT_F[9][16] = {
 };
 
 /* AJ_ERFCT_F: R(a) = erfc(a) e^(a^2) = c0 + u (c1 + ... + u c6), u = a -
-   centre, on the 14 intervals [0.5, 0.75), [0.75, 1), [1, 1.25), [1.25,
-   1.5), [1.5, 2), [2, 2.5), [2.5, 3), [3, 3.5), [3.5, 4.5), [4.5, 5.5),
-   [5.5, 6.5), [6.5, 7.5), [7.5, 9.5), [9.5, 10.5] (entry: the top bits of a
-   + 0.5 above 1.0; 14-15 repeat the last) worst relative error after
-   rounding 6.86e-09 (2^-27.1). */
+   centre, on the 14 intervals [0, 0.25), [0.25, 0.5), [0.5, 0.75), [0.75,
+   1), [1, 1.5), [1.5, 2), [2, 2.5), [2.5, 3), [3, 4), [4, 5), [5, 6), [6,
+   7), [7, 9), [9, 10.5] (entry: the top bits of a + 1 above 1.0; 14-15
+   repeat the last); worst relative error after rounding 9.68e-09 (2^-26.6). */
 static const float AJ_ERFCT_F[8][16] = {
   { /* centre */
-    0x1.3ffd6ep-1f, 0x1.c009f0p-1f, 0x1.200abap+0f, 0x1.600040p+0f,
-    0x1.bff976p+0f, 0x1.200730p+1f, 0x1.5ff8f2p+1f, 0x1.9ff952p+1f,
-    0x1.00060ap+2f, 0x1.40043cp+2f, 0x1.8001eap+2f, 0x1.bffc0cp+2f,
-    0x1.100238p+3f, 0x1.3fff30p+3f, 0x1.3fff30p+3f, 0x1.3fff30p+3f,
+    0x1.fffaf4p-4f, 0x1.80032ep-2f, 0x1.3ffd6ep-1f, 0x1.c009f0p-1f,
+    0x1.4002d8p+0f, 0x1.bff976p+0f, 0x1.200730p+1f, 0x1.5ff8f2p+1f,
+    0x1.c004fcp+1f, 0x1.2003dep+2f, 0x1.60046cp+2f, 0x1.a00204p+2f,
+    0x1.fffef0p+2f, 0x1.380316p+3f, 0x1.380316p+3f, 0x1.380316p+3f,
   },
   { /* c0 */
-    0x1.1d17d2p-1f, 0x1.db6e38p-2f, 0x1.9527aap-2f, 0x1.5f88c6p-2f,
-    0x1.23d330p-2f, 0x1.d93a1ap-3f, 0x1.8ca5dap-3f, 0x1.54acacp-3f,
-    0x1.188ceap-3f, 0x1.c56c72p-4f, 0x1.7c0170p-4f, 0x1.46df40p-4f,
-    0x1.0e0554p-4f, 0x1.cbe95ap-5f, 0x1.cbe95ap-5f, 0x1.cbe95ap-5f,
+    0x1.bf1782p-1f, 0x1.5f27b4p-1f, 0x1.1d17d2p-1f, 0x1.db6e38p-2f,
+    0x1.78a432p-2f, 0x1.23d330p-2f, 0x1.d93a1ap-3f, 0x1.8ca5dap-3f,
+    0x1.3e074ep-3f, 0x1.f5ac30p-4f, 0x1.9d8586p-4f, 0x1.5f741ap-4f,
+    0x1.1ea95ap-4f, 0x1.d78fe0p-5f, 0x1.d78fe0p-5f, 0x1.d78fe0p-5f,
   },
   { /* c1 */
-    -0x1.bac000p-2f, -0x1.43627ep-2f, -0x1.e77544p-3f, -0x1.797a08p-3f,
-    -0x1.0c432ap-3f, -0x1.6a621cp-4f, -0x1.030e64p-4f, -0x1.82b362p-5f,
-    -0x1.093d9cp-5f, -0x1.5d7b74p-6f, -0x1.ed7aacp-7f, -0x1.6e518cp-7f,
-    -0x1.f574b0p-8f, -0x1.6c579ap-8f, -0x1.6c579ap-8f, -0x1.6c579ap-8f,
+    -0x1.d1f624p-1f, -0x1.3a5af6p-1f, -0x1.bac000p-2f, -0x1.43627ep-2f,
+    -0x1.aba5f6p-3f, -0x1.0c432ap-3f, -0x1.6a621cp-4f, -0x1.030e64p-4f,
+    -0x1.527f0ep-5f, -0x1.aa3402p-6f, -0x1.2385a8p-6f, -0x1.a6dedap-7f,
+    -0x1.1a59aep-7f, -0x1.7ef0eap-8f, -0x1.7ef0eap-8f, -0x1.7ef0eap-8f,
   },
   { /* c2 */
-    0x1.2579dcp-2f, 0x1.80e388p-3f, 0x1.05d6fcp-3f, 0x1.7012c6p-4f,
-    0x1.c8decap-5f, 0x1.06063ap-5f, 0x1.43c9a0p-6f, 0x1.a7ff7cp-7f,
-    0x1.e92204p-8f, 0x1.08c5bap-8f, 0x1.3c72e6p-9f, 0x1.96ae3cp-10f,
-    0x1.ce9734p-11f, 0x1.1f4016p-11f, 0x1.1f4016p-11f, 0x1.1f4016p-11f,
+    0x1.84d950p-1f, 0x1.d2893cp-2f, 0x1.2579dcp-2f, 0x1.80e388p-3f,
+    0x1.b56870p-4f, 0x1.c8decap-5f, 0x1.06063ap-5f, 0x1.43c9a0p-6f,
+    0x1.5d4de2p-7f, 0x1.62b412p-8f, 0x1.9516ccp-9f, 0x1.f757f8p-10f,
+    0x1.141244p-10f, 0x1.356984p-11f, 0x1.356984p-11f, 0x1.356984p-11f,
   },
   { /* c3 */
-    -0x1.59c614p-3f, -0x1.9d4790p-4f, -0x1.01203ep-4f, -0x1.4bccc2p-5f,
-    -0x1.6cbe30p-6f, -0x1.68664cp-7f, -0x1.85007cp-8f, -0x1.c26224p-9f,
-    -0x1.b8847ep-10f, -0x1.8aa312p-11f, -0x1.90fbf0p-12f, -0x1.bf5d5ep-13f,
-    -0x1.a7f1d4p-14f, -0x1.c2ccfap-15f, -0x1.c2ccfap-15f, -0x1.c2ccfap-15f,
+    -0x1.163b6ep-1f, -0x1.2e7f74p-2f, -0x1.59c614p-3f, -0x1.9d4790p-4f,
+    -0x1.9b5178p-5f, -0x1.6cbe30p-6f, -0x1.68664cp-7f, -0x1.85007cp-8f,
+    -0x1.5e4068p-9f, -0x1.217ac0p-10f, -0x1.15876ep-11f, -0x1.287140p-12f,
+    -0x1.0bf36ep-13f, -0x1.f1838ap-15f, -0x1.f1838ap-15f, -0x1.f1838ap-15f,
   },
   { /* c4 */
-    0x1.72d898p-4f, 0x1.981b2ap-5f, 0x1.d4bb4cp-6f, 0x1.17ebdep-6f,
-    0x1.136d50p-7f, 0x1.da291ap-9f, 0x1.c2e79ap-10f, 0x1.d0a444p-11f,
-    0x1.842698p-12f, 0x1.218852p-13f, 0x1.f63c46p-15f, 0x1.e7be3ep-16f,
-    0x1.82202ep-17f, 0x1.6016a6p-18f, 0x1.6016a6p-18f, 0x1.6016a6p-18f,
+    0x1.621084p-2f, 0x1.61184ep-3f, 0x1.72d898p-4f, 0x1.981b2ap-5f,
+    0x1.689124p-6f, 0x1.136d50p-7f, 0x1.da291ap-9f, 0x1.c2e79ap-10f,
+    0x1.560edep-11f, 0x1.cfded8p-13f, 0x1.7732ecp-14f, 0x1.59a7f4p-15f,
+    0x1.0247dep-16f, 0x1.8e0d14p-18f, 0x1.8e0d14p-18f, 0x1.8e0d14p-18f,
   },
   { /* c5 */
-    -0x1.71db5cp-5f, -0x1.7974b4p-6f, -0x1.9278f0p-7f, -0x1.bfa1a4p-8f,
-    -0x1.910fa4p-9f, -0x1.2eb3dep-10f, -0x1.fdd38cp-12f, -0x1.d58908p-13f,
-    -0x1.5586b6p-14f, -0x1.a85cbep-16f, -0x1.3a35dcp-17f, -0x1.09b38ap-18f,
-    -0x1.6578aep-20f, -0x1.12d36ep-21f, -0x1.12d36ep-21f, -0x1.12d36ep-21f,
+    -0x1.9cd002p-3f, -0x1.7c7da6p-4f, -0x1.71db5cp-5f, -0x1.7974b4p-6f,
+    -0x1.2e6afep-7f, -0x1.910fa4p-9f, -0x1.2eb3dep-10f, -0x1.fdd38cp-12f,
+    -0x1.4dbcbap-13f, -0x1.733ddep-15f, -0x1.fac050p-17f, -0x1.92aca4p-18f,
+    -0x1.fb1abep-20f, -0x1.400830p-21f, -0x1.400830p-21f, -0x1.400830p-21f,
   },
   { /* c6 */
-    0x1.569164p-6f, 0x1.495be2p-7f, 0x1.45ea5ep-8f, 0x1.515850p-9f,
-    0x1.1406c4p-10f, 0x1.71d5f2p-12f, 0x1.15756ap-13f, 0x1.cbb6d8p-15f,
-    0x1.20a544p-16f, 0x1.2ed2d0p-18f, 0x1.8157c2p-20f, 0x1.1e19d4p-21f,
-    0x1.4291b8p-23f, 0x1.a9b62cp-25f, 0x1.a9b62cp-25f, 0x1.a9b62cp-25f,
+    0x1.b917cep-4f, 0x1.797774p-5f, 0x1.569164p-6f, 0x1.495be2p-7f,
+    0x1.d993a0p-9f, 0x1.1406c4p-10f, 0x1.71d5f2p-12f, 0x1.15756ap-13f,
+    0x1.378548p-15f, 0x1.201aacp-17f, 0x1.4f0416p-19f, 0x1.cd055ap-21f,
+    0x1.e398d0p-23f, 0x1.f9c606p-25f, 0x1.f9c606p-25f, 0x1.f9c606p-25f,
   },
 };
 
 /* AJ_PHIT_F: R(b) = Phi(-b) e^(b^2/2) = c0 + u (c1 + ... + u c6), u = b -
-   centre, on the 16 intervals [0.75, 1), [1, 1.25), [1.25, 1.5), [1.5,
-   1.75), [1.75, 2.25), [2.25, 2.75), [2.75, 3.25), [3.25, 3.75), [3.75,
-   4.75), [4.75, 5.75), [5.75, 6.75), [6.75, 7.75), [7.75, 9.75), [9.75,
-   11.75), [11.75, 13.75), [13.75, 14.5] (entry: the top bits of b + 0.25
-   above 1.0) worst relative error after rounding 6.96e-09 (2^-27.1). */
+   centre, on the 16 intervals [0, 0.25), [0.25, 0.5), [0.5, 0.75), [0.75,
+   1), [1, 1.5), [1.5, 2), [2, 2.5), [2.5, 3), [3, 4), [4, 5), [5, 6), [6,
+   7), [7, 9), [9, 11), [11, 13), [13, 14.5] (entry: the top bits of b + 1
+   above 1.0); worst relative error after rounding 6.37e-09 (2^-27.2). */
 static const float AJ_PHIT_F[8][16] = {
   { /* centre */
-    0x1.bffe78p-1f, 0x1.200276p+0f, 0x1.5ffbd2p+0f, 0x1.9ff8b8p+0f,
-    0x1.fffd4cp+0f, 0x1.40016ap+1f, 0x1.7ff7ccp+1f, 0x1.bffd08p+1f,
-    0x1.1002ecp+2f, 0x1.4ffa74p+2f, 0x1.8ffb3cp+2f, 0x1.d004d6p+2f,
-    0x1.17f798p+3f, 0x1.5809f0p+3f, 0x1.97f622p+3f, 0x1.c3ffa0p+3f,
+    0x1.000122p-3f, 0x1.80088ep-2f, 0x1.400008p-1f, 0x1.bffe78p-1f,
+    0x1.3ffaaep+0f, 0x1.bffd44p+0f, 0x1.2004d8p+1f, 0x1.600268p+1f,
+    0x1.bffd08p+1f, 0x1.1ff760p+2f, 0x1.5ff960p+2f, 0x1.a001dap+2f,
+    0x1.00051cp+3f, 0x1.3ff586p+3f, 0x1.7fff9ap+3f, 0x1.b7feb8p+3f,
   },
   { /* c0 */
-    0x1.1e7ca6p-2f, 0x1.f66de2p-3f, 0x1.bdbd48p-3f, 0x1.8f6d0ep-3f,
-    0x1.584738p-3f, 0x1.21714ap-3f, 0x1.f1c1a4p-4f, 0x1.b39984p-4f,
-    0x1.6e0074p-4f, 0x1.2d06a8p-4f, 0x1.fe742cp-5f, 0x1.baa1d0p-5f,
-    0x1.70d83cp-5f, 0x1.2d69f6p-5f, 0x1.fd9962p-6f, 0x1.cc7602p-6f,
+    0x1.d0aefap-2f, 0x1.84b4d4p-2f, 0x1.4b1ddep-2f, 0x1.1e7ca6p-2f,
+    0x1.d89d92p-3f, 0x1.7b5c60p-3f, 0x1.3aa9bep-3f, 0x1.0bb7e4p-3f,
+    0x1.b39984p-4f, 0x1.5b645ep-4f, 0x1.2024c6p-4f, 0x1.eba3e6p-5f,
+    0x1.9261a6p-5f, 0x1.43adf0p-5f, 0x1.0e7e14p-5f, 0x1.d8e51ep-6f,
   },
   { /* c1 */
-    -0x1.3bb03ap-3f, -0x1.f79068p-4f, -0x1.985756p-4f, -0x1.500598p-4f,
-    -0x1.00fbb2p-4f, -0x1.75a8ecp-5f, -0x1.19d88ep-5f, -0x1.b60866p-6f,
-    -0x1.39faaap-6f, -0x1.ae4390p-7f, -0x1.37ca26p-7f, -0x1.d7601ep-8f,
-    -0x1.48fb92p-8f, -0x1.b91eb2p-9f, -0x1.3bf5a6p-9f, -0x1.023de8p-9f,
+    -0x1.5e6e32p-2f, -0x1.06bd44p-2f, -0x1.932346p-3f, -0x1.3bb03ap-3f,
+    -0x1.c49b06p-4f, -0x1.325618p-4f, -0x1.b3fb4cp-5f, -0x1.4327acp-5f,
+    -0x1.b6086ap-6f, -0x1.1bf1dep-6f, -0x1.8b26fep-7f, -0x1.21ac28p-7f,
+    -0x1.86a95cp-8f, -0x1.fc1328p-9f, -0x1.63d082p-9f, -0x1.104e34p-9f,
   },
   { /* c2 */
-    0x1.28c00ap-4f, 0x1.b65478p-5f, 0x1.4a0926p-5f, 0x1.f9b524p-6f,
-    0x1.5d3384p-6f, 0x1.bf3576p-7f, 0x1.2c175ap-7f, 0x1.a2a5acp-8f,
-    0x1.031458p-8f, 0x1.2aefb0p-9f, 0x1.74e1eep-10f, 0x1.edc822p-11f,
-    0x1.21fcd2p-11f, 0x1.4031f6p-12f, 0x1.858392p-13f, 0x1.204572p-13f,
+    0x1.a4e102p-3f, 0x1.222ba8p-3f, 0x1.9a45aap-4f, 0x1.28c00ap-4f,
+    0x1.7b82c6p-5f, 0x1.bd4abap-6f, 0x1.15a112p-6f, 0x1.6c58c6p-7f,
+    0x1.a2a5b2p-8f, 0x1.bfdd7ap-9f, 0x1.07f144p-9f, 0x1.4ea0eap-10f,
+    0x1.7610b8p-11f, 0x1.8b17a0p-12f, 0x1.d0fccep-13f, 0x1.380462p-13f,
   },
   { /* c3 */
-    -0x1.efa18ap-6f, -0x1.56a8f0p-6f, -0x1.e3df22p-7f, -0x1.5c3ecap-7f,
-    -0x1.b7627ep-8f, -0x1.f61fc6p-9f, -0x1.2ee91ep-9f, -0x1.7e8942p-10f,
-    -0x1.9cba1ap-11f, -0x1.94a112p-12f, -0x1.b51554p-13f, -0x1.fd2ac8p-14f,
-    -0x1.f95f0cp-15f, -0x1.cd29c8p-16f, -0x1.dd6c5ep-17f, -0x1.404498p-17f,
+    -0x1.b02a18p-4f, -0x1.15c4dap-4f, -0x1.6e91b2p-5f, -0x1.efa18ap-6f,
+    -0x1.1f39bcp-6f, -0x1.296518p-7f, -0x1.49ab90p-8f, -0x1.8383eep-9f,
+    -0x1.7e7f76p-10f, -0x1.55d94cp-11f, -0x1.581380p-12f, -0x1.7b57cep-13f,
+    -0x1.6160a0p-14f, -0x1.307610p-15f, -0x1.2dde08p-16f, -0x1.63bcd0p-17f,
   },
   { /* c4 */
-    0x1.78a824p-7f, 0x1.eb2a1ep-8f, 0x1.476cccp-8f, 0x1.bd99f6p-9f,
-    0x1.030402p-9f, 0x1.0abbcep-10f, 0x1.23af18p-11f, 0x1.4fbdbep-12f,
-    0x1.3e5520p-13f, 0x1.0b3bccp-14f, 0x1.f6b4b0p-16f, 0x1.02974cp-16f,
-    0x1.b38f7ap-18f, 0x1.499030p-19f, 0x1.22f21ap-20f, 0x1.6222d2p-21f,
+    0x1.89dcfcp-5f, 0x1.dc296ap-6f, 0x1.27b67cp-6f, 0x1.78a824p-7f,
+    0x1.8ffd0ap-8f, 0x1.7220aap-9f, 0x1.70ad50p-10f, 0x1.87ae7ep-11f,
+    0x1.4fb2b2p-12f, 0x1.fa74aap-14f, 0x1.b6643ap-15f, 0x1.a66934p-16f,
+    0x1.499b7ep-17f, 0x1.d12ec8p-19f, 0x1.857b26p-20f, 0x1.93938cp-21f,
   },
   { /* c5 */
-    -0x1.094830p-8f, -0x1.47e64ep-9f, -0x1.9ee33ep-10f, -0x1.0c5144p-10f,
-    -0x1.22b894p-11f, -0x1.0f9ab8p-12f, -0x1.0ec722p-13f, -0x1.1d5f08p-14f,
-    -0x1.e39062p-16f, -0x1.5cbcf4p-17f, -0x1.1e4c32p-18f, -0x1.049982p-19f,
-    -0x1.7acb54p-21f, -0x1.d9e05ap-23f, -0x1.6427d2p-24f, -0x1.864584p-25f,
+    -0x1.474024p-6f, -0x1.76403cp-7f, -0x1.b7f1e4p-8f, -0x1.094830p-8f,
+    -0x1.062300p-9f, -0x1.b51128p-11f, -0x1.89f2aep-12f, -0x1.7c78dap-13f,
+    -0x1.213d38p-14f, -0x1.71b24ap-16f, -0x1.140ef4p-17f, -0x1.d20d3ep-19f,
+    -0x1.36b660p-20f, -0x1.65cfa8p-22f, -0x1.f90814p-24f, -0x1.ca07b6p-25f,
   },
   { /* c6 */
-    0x1.5e7c18p-10f, 0x1.974c94p-11f, 0x1.eca5b6p-12f, 0x1.22d020p-12f,
-    0x1.33be2ep-13f, 0x1.0841a8p-14f, 0x1.e61f86p-16f, 0x1.d0cc86p-17f,
-    0x1.60a114p-18f, 0x1.b95bd2p-20f, 0x1.3dffa0p-21f, 0x1.012ae2p-22f,
-    0x1.4076d6p-24f, 0x1.4db9b2p-26f, 0x1.acf9a6p-28f, 0x1.c2eca6p-29f,
+    0x1.f4c64ap-8f, 0x1.1053eep-8f, 0x1.313472p-9f, 0x1.5e7c18p-10f,
+    0x1.4017f8p-11f, 0x1.e6c3d2p-13f, 0x1.91d9acp-14f, 0x1.5f5754p-15f,
+    0x1.d9daa2p-17f, 0x1.02eb7cp-18f, 0x1.50fbaap-20f, 0x1.f6431cp-22f,
+    0x1.1bdc76p-23f, 0x1.0c6b12p-25f, 0x1.4244a6p-27f, 0x1.04e16ap-28f,
   },
 };
 
@@ -1823,15 +1812,18 @@ AJRT_INL VF FN(tab16)(VI idx, const float *t) {
 }
 
 /* Piecewise polynomial by table: c0 + u (c1 + u (... + u cn)) for the
- * lane's interval idx, u = a - centre (exact: a lies in or next to its
- * interval, so within a factor 2 of the centre).  tab rows: centre, c0,
- * c1, ..., cn (16 entries each).  Returns c0, *up = u (c1 + ...). */
+ * lane's interval idx, u = a - centre (exact where a is within a factor 2
+ * of the centre: all but a < 1/16 in the first interval of AJ_ERFCT_F and
+ * AJ_PHIT_F, where u errs by 2^-28 at most, 2^-28 of their R ~ 1).  tab
+ * rows: centre, c0, c1, ..., cn (16 entries each).  Returns c0,
+ * *up = u (c1 + ...) rounded and *upl its rounding error (fma). */
 AJRT_INL VF FN(tabpoly)(VF a, VI idx, const float (*tab)[16], int n,
-                        VF *up) {
+                        VF *up, VF *upl) {
   VF u = a - FN(tab16)(idx, tab[0]);
   VF p = FN(tab16)(idx, tab[n + 1]);
   for (int k = n; k >= 2; k--) p = FMA(p, u, FN(tab16)(idx, tab[k]));
   *up = u * p;
+  *upl = FMA(u, p, -*up);
   return FN(tab16)(idx, tab[1]);
 }
 
@@ -1842,12 +1834,13 @@ AJRT_INL VF FN(tabpoly)(VF a, VI idx, const float (*tab)[16], int n,
  * (n from s ah; rh = -s ah - n LN2HI_F exactly, t = -n LN2LO_F - s al
  * (|t| < 2^-12), r = rh + t rounded and its error dr exact (Fast2Sum))
  * and e^(r + dr) = ph + pl as in exphl with ph dr added to pl, the
- * product (ph + pl)(c0 + u P) = ph c0 + (ph u P + pl (c0 + u P)) is taken
- * by two fmas (ph c0 exact in the outer one) and scaled once by 2^n.
+ * product (ph + pl)(c0 + u P) = ph c0 + (ph up + ph upl + pl (c0 + up))
+ * is taken by three fmas (ph c0 exact in the outer one) and scaled once
+ * by 2^n: u P can be 14% of R, so its own rounding (upl) counts.
  * c0 is exact: each interval's centre is the float near its midpoint
  * where R is within 2^-12 ULP of a float. */
 AJRT_INL VF FN(erfctail)(VF a, VI idx, const float (*tab)[16], float s) {
-  VF up, c0 = FN(tabpoly)(a, idx, tab, 6, &up);
+  VF up, upl, c0 = FN(tabpoly)(a, idx, tab, 6, &up, &upl);
   VF ah = a * a, al = FMA(a, a, -ah);
   VF sa = s * ah;                                   /* exact */
   VF kd = FMA(sa, KF(-AJ_LOG2E_F), KF(AJ_SHIFT23));
@@ -1857,25 +1850,16 @@ AJRT_INL VF FN(erfctail)(VF a, VI idx, const float (*tab)[16], float s) {
   VF r = rh + t, dr = (rh - r) + t;                  /* r + dr exact */
   VF pl, ph = FN(exprhl)(r, &pl);
   pl = FMA(ph, dr, pl);
-  VF w = FMA(ph, c0, FMA(ph, up, pl * (c0 + up)));
+  VF w = FMA(ph, c0, FMA(ph, up, FMA(ph, upl, pl * (c0 + up))));
   return FN(scalef)(w, nf);
 }
 
-/* erf(x) for |x| < 0.5 (and erfc's small branch): x (2/sqrt(pi) + z P(z)),
- * z = x^2 (given; x may be scaled by a power of 2), P = AJ_ERFP_F
- * (2^-29.2 relative), 2/sqrt(pi) = ERF_CH + ERF_CL (float + float):
- * returns x CH exactly as *mh + *ml (fma) and the rest
- * x (CL + z P) rounded (|rest| <= 4% of erf). */
-AJRT_INL VF FN(erfsmallf)(VF x, VF z, VF *mh, VF *ml) {
-  VF m = x * AJ_ERF_CH;
-  *mh = m;
-  *ml = FMA(x, KF(AJ_ERF_CH), -m);
-  return x * FMA(z, POLYF(z, AJ_ERFP_F), KF(AJ_ERF_CL));
-}
-
-/* erf(x), f32, a = |x|.  a < 0.5: x CH + x (CL + z P(z)) (erfsmallf),
- * rounded once, at x 2^32 and scaled back (one more rounding only where
- * the result is subnormal: x CL would round to the subnormal spacing).
+/* erf(x), f32, a = |x|.  a < 0.5: x (2/sqrt(pi) + z P(z)), z = x^2,
+ * P = AJ_ERFP_F (2^-29.2 relative), 2/sqrt(pi) = ERF_CH + ERF_CL (float +
+ * float), as x CH + x (CL + z P) rounded once (x CH exact in the fma;
+ * |x (CL + z P)| <= 4% of erf), at x 2^32 and scaled back (one more
+ * rounding only where the result is subnormal: x CL would round to the
+ * subnormal spacing).
  * a >= 0.5: erf(a) directly by a piecewise polynomial of degree 7
  * (AJ_ERFT_F: 9 intervals on [0.5, 4.5] indexed by the top bits of
  * a + 0.5; |u P| is at most 8% of erf, so its rounding costs little), a
@@ -1884,58 +1868,46 @@ AJRT_INL VF FN(erfsmallf)(VF x, VF z, VF *mh, VF *ml) {
  * Contract: <= 1 ULP (exhaustive max 0.750, at a subnormal result);
  * erf(+-0) = +-0, erf(+-inf) = +-1, NaN -> NaN. */
 AJRT_INL VF FN(erf)(VF x) {
-  VF a = ABS(x), mh, ml;
+  VF a = ABS(x), z = x * x;
   VF xs = x * 0x1p32f;                     /* tiny x: x CL is not subnormal */
-  VF rest = FN(erfsmallf)(xs, x * x, &mh, &ml);
+  VF rest = xs * FMA(z, POLYF(z, AJ_ERFP_F), KF(AJ_ERF_CL));
   VF ys = FMA(xs, KF(AJ_ERF_CH), rest) * 0x1p-32f;
   VF ac = a > 4.5f ? KF(4.5f) : a;
   VI idx = (ASI(ac + 0.5f) >> 21) - (0x3f800000 >> 21);
-  VF up, c0 = FN(tabpoly)(ac, idx, AJ_ERFT_F, 7, &up);
+  VF up, upl, c0 = FN(tabpoly)(ac, idx, AJ_ERFT_F, 7, &up, &upl);
   return CPS(a < 0.5f ? ys : c0 + up, x);   /* CPS: erf(-0) = -0 */
 }
 
-/* erfc(x), f32, a = |x|.  a < 0.5: 1 - erf(x) = 1 - mh - ml - rest
- * (erfsmallf) with 1 - mh by Fast2Sum (|mh| < 1), rounded once.
- * a >= 0.5: E = e^(-a^2) R(a) by erfctail (AJ_ERFCT_F: 14 intervals on
- * [0.5, 10.5] indexed by the top bits of a + 0.5), a clamped to 10.5
- * (erfc is 0 from 10.0554 on); x < 0: 2 - E.  65 vector instructions
- * at W = 16 (no division).  Contract: <= 1 ULP
- * (exhaustive max 0.878), relative, including the subnormal tail
- * (rounded once by scalef); erfc(-inf) = 2, erfc(inf) = 0, NaN -> NaN. */
+/* erfc(x), f32, a = |x|: E = e^(-a^2) R(a) by erfctail (AJ_ERFCT_F: 14
+ * intervals on [0, 10.5] indexed by the top bits of a + 1), a clamped to
+ * 10.5 (erfc is 0 from 10.0554 on); x < 0: 2 - E.  No division, no
+ * separate branch near 0: 52 vector instructions at W = 16.  Contract:
+ * <= 1 ULP (exhaustive max 0.891 at -0x1.31937ep-11), relative,
+ * including the subnormal tail (rounded once by scalef); erfc(+-0) = 1,
+ * erfc(-inf) = 2, erfc(inf) = 0, NaN -> NaN. */
 AJRT_INL VF FN(erfc)(VF x) {
-  VF a = ABS(x), mh, ml;
-  VF rest = FN(erfsmallf)(x, x * x, &mh, &ml);
-  VF h = 1.0f - mh;
-  VF ys = h + (((1.0f - h) - mh) - (ml + rest));
+  VF a = ABS(x);
   VF ac = a > 10.5f ? KF(10.5f) : a;
-  VI idx = (ASI(ac + 0.5f) >> 21) - (0x3f800000 >> 21);
+  VI idx = (ASI(ac + 1.0f) >> 21) - (0x3f800000 >> 21);
   VF e = FN(erfctail)(ac, idx, AJ_ERFCT_F, 1.0f);
-  VF yl = x < 0.0f ? 2.0f - e : e;
-  return a < 0.5f ? ys : yl;
+  return x < 0.0f ? 2.0f - e : e;
 }
 
 /* normcdf(x) = Phi(x) = erfc(-x/sqrt2)/2, f32, b = |x|, computed in x
  * itself (no rounding of x/sqrt2, whose error erfc would multiply by
- * 2a^2 + 1).  b < 0.75: 1/2 + x (D + z Q(z)), z = x^2, Q = AJ_PHIQ_F
- * (2^-28.3 relative), 1/sqrt(2 pi) = PHI_DH + PHI_DL, with 1/2 + x DH by
- * an exact product and Fast2Sum, rounded once.  b >= 0.75: E = Phi(-b)
- * = e^(-b^2/2) R(b) by erfctail (AJ_PHIT_F: 16 intervals on
- * [0.75, 14.5] indexed by the top bits of b + 0.25), b clamped to 14.5
- * (Phi rounds to 0 below -14.1); x > 0: 1 - E.  67 vector
- * instructions at W = 16 (no division).  Contract: <= 1 ULP
- * (exhaustive max 0.853), subnormal results down to x = -14.1;
+ * 2a^2 + 1): E = Phi(-b) = e^(-b^2/2) R(b) by erfctail (AJ_PHIT_F: 16
+ * intervals on [0, 14.5] indexed by the top bits of b + 1), b clamped
+ * to 14.5 (Phi rounds to 0 below -14.1); x > 0: 1 - E (E <= 1/2: no
+ * cancellation).  54 vector instructions at W = 16 (no division).
+ * Contract: <= 1 ULP (exhaustive max 0.841 at 0x1.39e3bp-8), subnormal
+ * results down to x = -14.1;
  * normcdf(+-0) = 0.5, normcdf(-inf) = 0, normcdf(inf) = 1, NaN -> NaN. */
 AJRT_INL VF FN(normcdf)(VF x) {
-  VF b = ABS(x), z = x * x;
-  VF m = x * AJ_PHI_DH, ml = FMA(x, KF(AJ_PHI_DH), -m);
-  VF h = 0.5f + m;
-  VF rest = x * FMA(z, POLYF(z, AJ_PHIQ_F), KF(AJ_PHI_DL));
-  VF ys = h + (((0.5f - h) + m) + (ml + rest));
+  VF b = ABS(x);
   VF bc = b > 14.5f ? KF(14.5f) : b;
-  VI idx = (ASI(bc + 0.25f) >> 21) - (0x3f800000 >> 21);
+  VI idx = (ASI(bc + 1.0f) >> 21) - (0x3f800000 >> 21);
   VF e = FN(erfctail)(bc, idx, AJ_PHIT_F, 0.5f);
-  VF yl = x > 0.0f ? 1.0f - e : e;
-  return b < 0.75f ? ys : yl;
+  return x > 0.0f ? 1.0f - e : e;
 }
 
 /* The rest compute in double (lp = 1 variants of the f64 algorithms,
