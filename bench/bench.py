@@ -187,6 +187,8 @@ def header(rep, args, lib, torch, np):
          + f" ({args.build_dir}/libactjit.so)"),
         ("oneDNN", lib.ajb_version(b"onednn").decode()
          + " (OpenMP runtime; primitive cache on for kernels, off for latency)"),
+        ("OMP_WAIT_POLICY", os.environ.get("OMP_WAIT_POLICY", "unset")
+         + " (OpenMP threads sleep between regions: see bench/run)"),
         ("SLEEF", lib.ajb_version(b"sleef").decode()),
         ("torch", f"{torch.__version__} (CPU capability "
                   f"{os.environ.get('ATEN_CPU_CAPABILITY', 'default')})"),

@@ -560,19 +560,24 @@ static fpair pair_eval(cg *g, const uint32_t *idx, int n, LLVMValueRef x) {
   return v[n - 1];
 }
 
-/* sigmoid(h + l) = s + s (1 - s) l with s = sigmoid(h) (the second-order
-** term is below 2^-48 relative; 1 - s is exact for s >= 1/2).  NULL for
-** the other functions: exp(h)(1 + l) was tried and rounds twice, which
-** costs gelu' its 4 ULP near its root (4.9 over a strided sweep; the
-** double path gives 4.0), so they keep the double path. */
+/* fn(h + l) from a float pair, or NULL where fn has no pair form (those
+** keep the double path).  exp: the runtime's exp_hl, which reduces h + l
+** exactly and rounds once (exp(h)(1 + l) rounds twice, which cost gelu'
+** 4.9 ULP near its root).  sigmoid(h + l) = s + s (1 - s) l with
+** s = sigmoid(h) (the second-order term is below 2^-48 relative; 1 - s is
+** exact for s >= 1/2). */
 static LLVMValueRef pair_call(cg *g, const char *fname, fpair u) {
-  if (strcmp(fname, "sigmoid") != 0) return NULL;
   LLVMBuilderRef b = g->b;
+  /* l is not finite where h overflowed or is NaN: h alone stands there */
+  LLVMValueRef l = LLVMBuildSelect(b, is_finite(g, u.l), u.l, splat(g, 0.0), "");
+  if (strcmp(fname, "exp") == 0) {
+    LLVMValueRef hl[2] = {u.h, l};
+    return runtime(g, "exp_hl", hl, 2);
+  }
+  if (strcmp(fname, "sigmoid") != 0) return NULL;
   LLVMValueRef f = runtime(g, fname, &u.h, 1);
   LLVMValueRef d = LLVMBuildFMul(b, f, LLVMBuildFSub(b, splat(g, 1.0), f, ""), "");
-  /* l is not finite where h is +-inf or NaN: no term there; where f is
-  ** not finite, f stands (inf * 0 would be NaN) */
-  LLVMValueRef l = LLVMBuildSelect(b, is_finite(g, u.l), u.l, splat(g, 0.0), "");
+  /* where f is not finite, f stands (inf * 0 would be NaN) */
   LLVMValueRef args[3] = {d, l, f};
   LLVMValueRef r = intrinsic(g, "llvm.fma", args, 3);
   return LLVMBuildSelect(b, is_finite(g, f), r, f, "");
@@ -586,10 +591,9 @@ static LLVMValueRef wide_call(cg *g, const char *fname, uint32_t arg,
   int worth;
   int n = wide_plan(g, arg, idx, &worth);
   if (n <= 0 || !worth) return NULL;
-  /* hot code: the argument as a float pair (cold blocks keep the double
-  ** path, which rounds once) */
+  /* the argument as a float pair where fn has a pair form */
   LLVMValueRef pr;
-  if (!g->in_cold && (pr = pair_call(g, fname, pair_eval(g, idx, n, x))))
+  if ((pr = pair_call(g, fname, pair_eval(g, idx, n, x))))
     return pr;
   LLVMBuilderRef b = g->b;
   LLVMTypeRef D = LLVMDoubleTypeInContext(g->c), DV = LLVMVectorType(D, g->W);

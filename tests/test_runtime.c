@@ -87,6 +87,17 @@ static int ref_softplus(mpfr_t r, const mpfr_t x, const mpfr_t y) {
   return 0;
 }
 
+/* exp_hl(x, y) = e^(x + y), the sum exact (2200 bits hold any two
+ * doubles' sum). */
+static int ref_exp_hl(mpfr_t r, const mpfr_t x, const mpfr_t y) {
+  mpfr_t s;
+  mpfr_init2(s, 2200);
+  mpfr_add(s, x, y, MPFR_RNDN);
+  int inex = mpfr_exp(r, s, MPFR_RNDN);
+  mpfr_clear(s);
+  return inex;
+}
+
 /* normcdf = erfc(-x/sqrt2)/2: the argument is carried at 2 exp(x) + 32
  * more bits, so that its rounding, times erfc's condition number
  * x^2 + 1, stays below the 128-bit result's. */
@@ -208,6 +219,7 @@ static const fdesc FUNCS[] = {
   /* last, so that the others keep their sample seeds; down to -38.5,
    * where Phi underflows in f64 (f32: -14.1) */
   F(normcdf, 1, 1e-3, 38.5, 0, 1, 2, 200000, 100000),
+  F(exp_hl, 2, 1e-6, 110, 0, 1, 4, 200000, 100000),
 };
 #define NFUNCS (sizeof FUNCS / sizeof FUNCS[0])
 
@@ -326,6 +338,11 @@ static size_t gen(const fdesc *f, int isf, double *x, double *y, size_t n,
       v[1] = (unif(&s) * 2 - 1) * lim;
       if (rnd(&s) % 4 == 0) v[1] = round(v[1]);
       if (rnd(&s) % 8 == 0) v[0] = -v[0];
+      if (isf) v[1] = (float)v[1];
+    }
+    /* exp_hl: mostly pairs as the codegen makes them, |y| < 2^-22 |x| */
+    if (!strcmp(f->name, "exp_hl") && (rnd(&s) % 4)) {
+      v[1] = v[0] * (unif(&s) - 0.5) * 0x1p-21;
       if (isf) v[1] = (float)v[1];
     }
     x[k] = v[0];
