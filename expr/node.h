@@ -272,7 +272,9 @@ enum {
   AJ_PHASE_CANON = 1,
   AJ_PHASE_TAIL = 2,
   AJ_PHASE_EVAL = 4,
-  AJ_PHASE_ALL = 7
+  AJ_PHASE_ALL = 7,
+  /* opt-in, first: f(f^-1(y)) = y for backward from y (invert.c) */
+  AJ_PHASE_INV = 8
 };
 
 /* Parses rules.def into ctx->rules (at context creation). */

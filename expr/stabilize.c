@@ -27,12 +27,14 @@ static const struct {
 #define CANON AJ_PHASE_CANON
 #define TAIL AJ_PHASE_TAIL
 #define EVAL AJ_PHASE_EVAL
+#define INV AJ_PHASE_INV
 #define AJ_RULE(ph, name, pat, res) {ph, name, pat, res},
 #include "rules.def"
 #undef AJ_RULE
 #undef CANON
 #undef TAIL
 #undef EVAL
+#undef INV
 };
 enum { NRULES = sizeof rule_text / sizeof *rule_text };
 
@@ -180,9 +182,9 @@ static aj_node *stab_pass(actjit_ctx *ctx, aj_node *root, stab_state *st) {
 }
 
 aj_node *aj_stabilize(actjit_ctx *ctx, aj_node *root, unsigned phases) {
-  static const unsigned order[] = {AJ_PHASE_CANON, AJ_PHASE_TAIL,
-                                   AJ_PHASE_EVAL};
-  for (int p = 0; p < 3 && root; p++) {
+  static const unsigned order[] = {AJ_PHASE_INV, AJ_PHASE_CANON,
+                                   AJ_PHASE_TAIL, AJ_PHASE_EVAL};
+  for (int p = 0; p < 4 && root; p++) {
     if (!(phases & order[p])) continue;
     stab_state st;
     memset(&st, 0, sizeof st);

@@ -165,7 +165,7 @@ static actjit_status derive_from_y(actjit_activation *a, unsigned phases,
   const char *why = NULL;
   uint32_t cp = aj_op_begin(ctx, ctx->lim.max_diff_nodes);
   aj_node *g = aj_backward_from_y(ctx, a->f, &why);
-  if (g && phases) g = aj_stabilize(ctx, g, phases);
+  if (g && phases) g = aj_stabilize(ctx, g, phases | AJ_PHASE_INV);
   if (g) a->gy = aj_expr_new(ctx, g, NULL, 0);
   actjit_status fail = ctx->make_fail;
   aj_op_end(ctx, cp, a->gy == NULL);

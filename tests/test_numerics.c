@@ -202,6 +202,8 @@ static void test_rules_against_mpfr(void **state) {
     for (size_t i = 0; i < RULE_SAMPLES; i += 97) {
       double v = aj_mpfr_eval(exact_res, NULL, x[i], 128);
       if (isnan(want[i]) && isnan(v)) continue;
+      /* INV rules hold on f's range only, where the pattern is defined */
+      if (isnan(want[i]) && phase == AJ_PHASE_INV) continue;
       if (aj_ulp_error(AJ_F64, v, want[i], 0) > 1) {
         failures++;
         fprintf(stderr, "  FAIL rule %s: at u = %.17g the result is %.17g, the pattern %.17g\n",
