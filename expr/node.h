@@ -262,19 +262,24 @@ AJ_INTERNAL actjit_status aj_load_profile_templates(actjit_ctx *ctx,
 
 /* ---- The stabilizer (stabilize.c, rules in rules.def) ------------------- */
 
-/* Rule phases, run in this order, each to a fixpoint: CANON rules rewrite
-** into stable building blocks and run before differentiation and again on
-** derivatives; TAIL rules rescale whole products whose factor underflows
-** (x sigmoid(x) near x = -90); EVAL rules choose fast, accurate evaluation
-** forms.  TAIL and EVAL run last, on f and on each derivative separately
-** (a derivative is never taken of their forms: their quotients cancel). */
+/* Rule phases, run in this order, each to a fixpoint: (INV, opt-in: see
+** below); CANON rules rewrite into stable building blocks and run before
+** differentiation and again on derivatives; FUSE rules take a whole
+** canonical sum or product to a form with fewer transcendentals (silu':
+** one exp, one division), out of CANON's reach (its rules would take the
+** form apart again); TAIL rules rescale whole products whose factor
+** underflows (x sigmoid(x) near x = -90); EVAL rules choose fast, accurate
+** evaluation forms.  FUSE, TAIL and EVAL run last, on f and on each
+** derivative separately (a derivative is never taken of their forms:
+** their quotients cancel). */
 enum {
   AJ_PHASE_CANON = 1,
   AJ_PHASE_TAIL = 2,
   AJ_PHASE_EVAL = 4,
-  AJ_PHASE_ALL = 7,
+  AJ_PHASE_FUSE = 8,
+  AJ_PHASE_ALL = 15,
   /* opt-in, first: f(f^-1(y)) = y for backward from y (invert.c) */
-  AJ_PHASE_INV = 8
+  AJ_PHASE_INV = 16
 };
 
 /* Parses rules.def into ctx->rules (at context creation). */

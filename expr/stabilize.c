@@ -28,6 +28,7 @@ static const struct {
 #define TAIL AJ_PHASE_TAIL
 #define EVAL AJ_PHASE_EVAL
 #define INV AJ_PHASE_INV
+#define FUSE AJ_PHASE_FUSE
 #define AJ_RULE(ph, name, pat, res) {ph, name, pat, res},
 #include "rules.def"
 #undef AJ_RULE
@@ -35,6 +36,7 @@ static const struct {
 #undef TAIL
 #undef EVAL
 #undef INV
+#undef FUSE
 };
 enum { NRULES = sizeof rule_text / sizeof *rule_text };
 
@@ -183,8 +185,9 @@ static aj_node *stab_pass(actjit_ctx *ctx, aj_node *root, stab_state *st) {
 
 aj_node *aj_stabilize(actjit_ctx *ctx, aj_node *root, unsigned phases) {
   static const unsigned order[] = {AJ_PHASE_INV, AJ_PHASE_CANON,
-                                   AJ_PHASE_TAIL, AJ_PHASE_EVAL};
-  for (int p = 0; p < 4 && root; p++) {
+                                   AJ_PHASE_FUSE, AJ_PHASE_TAIL,
+                                   AJ_PHASE_EVAL};
+  for (int p = 0; p < 5 && root; p++) {
     if (!(phases & order[p])) continue;
     stab_state st;
     memset(&st, 0, sizeof st);

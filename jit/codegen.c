@@ -370,8 +370,7 @@ static void emit(cg *g, uint32_t i, LLVMValueRef x) {
     return;
   default: { /* a transcendental function: the runtime */
     const char *fname = n->op == AJ_LOG1PEXP ? "softplus" : aj_ops[n->op].spelling;
-    if (g->dt == AJ_F32 && tail_sensitive((aj_op)n->op) &&
-        (r = wide_call(g, fname, e->arg[0], x)))
+    if (tail_sensitive((aj_op)n->op) && (r = wide_call(g, fname, e->arg[0], x)))
       break;
     LLVMValueRef args[2];
     unsigned na = n->nargs;
@@ -515,10 +514,10 @@ static fpair pair_eval(cg *g, const uint32_t *idx, int n, LLVMValueRef x) {
     switch ((aj_op)m->op) {
     case AJ_X: v[j].h = x, v[j].l = zero; break;
     case AJ_PARAM: v[j].h = num(g, idx[j]), v[j].l = zero; break;
-    case AJ_CONST: {
-      float h = (float)m->u.num;
+    case AJ_CONST: { /* float32: the double constant as float + float */
+      double h = g->dt == AJ_F32 ? (float)m->u.num : m->u.num;
       v[j].h = splat(g, h);
-      v[j].l = splat(g, (float)(m->u.num - h));
+      v[j].l = splat(g, g->dt == AJ_F32 ? (float)(m->u.num - h) : 0.0);
       break;
     }
     case AJ_NEG:
@@ -567,6 +566,7 @@ static fpair pair_eval(cg *g, const uint32_t *idx, int n, LLVMValueRef x) {
 ** s = sigmoid(h) (the second-order term is below 2^-48 relative; 1 - s is
 ** exact for s >= 1/2). */
 static LLVMValueRef pair_call(cg *g, const char *fname, fpair u) {
+  /* callers: fname is exp or sigmoid */
   LLVMBuilderRef b = g->b;
   /* l is not finite where h overflowed or is NaN: h alone stands there */
   LLVMValueRef l = LLVMBuildSelect(b, is_finite(g, u.l), u.l, splat(g, 0.0), "");
@@ -574,7 +574,6 @@ static LLVMValueRef pair_call(cg *g, const char *fname, fpair u) {
     LLVMValueRef hl[2] = {u.h, l};
     return runtime(g, "exp_hl", hl, 2);
   }
-  if (strcmp(fname, "sigmoid") != 0) return NULL;
   LLVMValueRef f = runtime(g, fname, &u.h, 1);
   LLVMValueRef d = LLVMBuildFMul(b, f, LLVMBuildFSub(b, splat(g, 1.0), f, ""), "");
   /* where f is not finite, f stands (inf * 0 would be NaN) */
@@ -591,10 +590,10 @@ static LLVMValueRef wide_call(cg *g, const char *fname, uint32_t arg,
   int worth;
   int n = wide_plan(g, arg, idx, &worth);
   if (n <= 0 || !worth) return NULL;
-  /* the argument as a float pair where fn has a pair form */
-  LLVMValueRef pr;
-  if ((pr = pair_call(g, fname, pair_eval(g, idx, n, x))))
-    return pr;
+  /* the argument as a pair where fn has a pair form */
+  if (strcmp(fname, "exp") == 0 || strcmp(fname, "sigmoid") == 0)
+    return pair_call(g, fname, pair_eval(g, idx, n, x));
+  if (g->dt != AJ_F32) return NULL; /* float64: no wider type to go to */
   LLVMBuilderRef b = g->b;
   LLVMTypeRef D = LLVMDoubleTypeInContext(g->c), DV = LLVMVectorType(D, g->W);
   LLVMValueRef v[WIDE_MAX_NODES];
