@@ -30,6 +30,8 @@ typedef struct val {
   LLVMValueRef t, u;
   int fused;   /* a product folded into its user's fmuladd */
   int nanprop; /* NaN whenever x is NaN (IEEE propagation from x) */
+  LLVMValueRef ph, pl; /* the value as a pair (pair_eval), hot code only */
+  double pbound;
 } val;
 
 typedef struct cg {
@@ -456,7 +458,10 @@ static int wide_plan(cg *g, uint32_t root, uint32_t *idx, int *worth) {
 ** A value as h + l (|l| <= ulp(h)): exact products by fma, sums by
 ** TwoSum, so a small polynomial argument of x costs a few float
 ** instructions instead of conversions to double and back. */
-typedef struct fpair { LLVMValueRef h, l; } fpair;
+typedef struct fpair {
+  LLVMValueRef h, l;
+  double bound; /* |h + l| <= bound on every lane (INFINITY: unknown) */
+} fpair;
 
 /* |v| < inf (false for NaN). */
 static LLVMValueRef is_finite(cg *g, LLVMValueRef v) {
@@ -464,27 +469,46 @@ static LLVMValueRef is_finite(cg *g, LLVMValueRef v) {
                        splat(g, INFINITY), "");
 }
 
+/* a + b, skipping a constant-zero operand (x + 0 is not folded: -0). */
+static LLVMValueRef add_lo(cg *g, LLVMValueRef a, LLVMValueRef b) {
+  if (LLVMIsNull(a)) return b;
+  if (LLVMIsNull(b)) return a;
+  return LLVMBuildFAdd(g->b, a, b, "");
+}
+
+/* fma(a, b, c), or c where a or b is a constant zero (the low part of an
+** exact value: x, a parameter, a constant exact in the type). */
+static LLVMValueRef fma_lo(cg *g, LLVMValueRef a, LLVMValueRef b,
+                          LLVMValueRef c) {
+  if (LLVMIsNull(a) || LLVMIsNull(b)) return c;
+  LLVMValueRef args[3] = {a, b, c};
+  return intrinsic(g, "llvm.fma", args, 3);
+}
+
+/* Below this a sum of bounded pairs cannot overflow: no guard. */
+#define PAIR_SAFE_BOUND 1e30
+
 static fpair pair_add(cg *g, fpair a, fpair b) {
   LLVMBuilderRef bl = g->b;
   LLVMValueRef s = LLVMBuildFAdd(bl, a.h, b.h, "");
   LLVMValueRef bb = LLVMBuildFSub(bl, s, a.h, "");
   LLVMValueRef e = LLVMBuildFAdd(bl, LLVMBuildFSub(bl, a.h, LLVMBuildFSub(bl, s, bb, ""), ""),
                                  LLVMBuildFSub(bl, b.h, bb, ""), "");
-  LLVMValueRef l = LLVMBuildFAdd(bl, e, LLVMBuildFAdd(bl, a.l, b.l, ""), "");
+  LLVMValueRef l = add_lo(g, e, add_lo(g, a.l, b.l));
+  double bound = a.bound + b.bound;
   /* Fast2Sum (|l| << |s|), unless s overflowed: then l is NaN and s stands */
-  l = LLVMBuildSelect(bl, is_finite(g, l), l, splat(g, 0.0), "");
+  if (!(bound < PAIR_SAFE_BOUND))
+    l = LLVMBuildSelect(bl, is_finite(g, l), l, splat(g, 0.0), "");
   LLVMValueRef h = LLVMBuildFAdd(bl, s, l, "");
-  fpair r = {h, LLVMBuildFSub(bl, l, LLVMBuildFSub(bl, h, s, ""), "")};
+  fpair r = {h, LLVMBuildFSub(bl, l, LLVMBuildFSub(bl, h, s, ""), ""), bound};
   return r;
 }
 
 static fpair pair_mul(cg *g, fpair a, fpair b) {
   LLVMValueRef p = LLVMBuildFMul(g->b, a.h, b.h, "");
-  LLVMValueRef e1[3] = {a.h, b.h, LLVMBuildFNeg(g->b, p, "")};
-  LLVMValueRef e = intrinsic(g, "llvm.fma", e1, 3);         /* exact */
-  LLVMValueRef e2[3] = {a.l, b.h, e};
-  LLVMValueRef e3[3] = {a.h, b.l, intrinsic(g, "llvm.fma", e2, 3)};
-  fpair r = {p, intrinsic(g, "llvm.fma", e3, 3)};
+  LLVMValueRef e = fma_lo(g, a.h, b.h, LLVMBuildFNeg(g->b, p, "")); /* exact */
+  e = fma_lo(g, a.l, b.h, e);
+  fpair r = {p, fma_lo(g, a.h, b.l, e), a.bound * b.bound};
   return r;
 }
 
@@ -494,15 +518,25 @@ static fpair pair_div(cg *g, fpair a, fpair b) {
   LLVMValueRef r1[3] = {LLVMBuildFNeg(bl, q, ""), b.h, a.h};
   LLVMValueRef r = intrinsic(g, "llvm.fma", r1, 3);          /* exact */
   LLVMValueRef r2[3] = {LLVMBuildFNeg(bl, q, ""), b.l, LLVMBuildFAdd(bl, r, a.l, "")};
-  fpair out = {q, LLVMBuildFDiv(bl, intrinsic(g, "llvm.fma", r2, 3), b.h, "")};
+  fpair out = {q, LLVMBuildFDiv(bl, intrinsic(g, "llvm.fma", r2, 3), b.h, ""),
+               INFINITY};
   return out;
 }
 
-/* The pair of entries idx[0..n) (wide_plan's order), the last one's. */
+/* The pair of entries idx[0..n) (wide_plan's order), the last one's.
+** Pairs made in hot code are kept in vals[] (an argument shared by a hot
+** call and a cold arm, gelu_tanh's, is evaluated once); emit_entry clears
+** them with the entry's value. */
 static fpair pair_eval(cg *g, const uint32_t *idx, int n, LLVMValueRef x) {
   fpair v[WIDE_MAX_NODES];
   LLVMBuilderRef b = g->b;
   for (int j = 0; j < n; j++) {
+    val *cache = &g->vals[idx[j]];
+    if (cache->ph) {
+      fpair c = {cache->ph, cache->pl, cache->pbound};
+      v[j] = c;
+      continue;
+    }
     const aj_tape_ent *e = &g->tape->ent[idx[j]];
     const aj_node *m = e->node;
     fpair o[3];
@@ -511,6 +545,7 @@ static fpair pair_eval(cg *g, const uint32_t *idx, int n, LLVMValueRef x) {
       for (int q = 0; q < j; q++)
         if (idx[q] == e->arg[k]) o[k] = v[q];
     LLVMValueRef zero = splat(g, 0.0);
+    v[j].bound = INFINITY;
     switch ((aj_op)m->op) {
     case AJ_X: v[j].h = x, v[j].l = zero; break;
     case AJ_PARAM: v[j].h = num(g, idx[j]), v[j].l = zero; break;
@@ -518,20 +553,24 @@ static fpair pair_eval(cg *g, const uint32_t *idx, int n, LLVMValueRef x) {
       double h = g->dt == AJ_F32 ? (float)m->u.num : m->u.num;
       v[j].h = splat(g, h);
       v[j].l = splat(g, g->dt == AJ_F32 ? (float)(m->u.num - h) : 0.0);
+      v[j].bound = fabs(m->u.num);
       break;
     }
     case AJ_NEG:
       v[j].h = LLVMBuildFNeg(b, o[0].h, ""), v[j].l = LLVMBuildFNeg(b, o[0].l, "");
+      v[j].bound = o[0].bound;
       break;
     case AJ_ABS: {
       LLVMValueRef neg = LLVMBuildFCmp(b, LLVMRealOLT, o[0].h, zero, "");
       v[j].h = intrinsic1(g, "llvm.fabs", o[0].h);
       v[j].l = LLVMBuildSelect(b, neg, LLVMBuildFNeg(b, o[0].l, ""), o[0].l, "");
+      v[j].bound = o[0].bound;
       break;
     }
     case AJ_ADD: v[j] = pair_add(g, o[0], o[1]); break;
     case AJ_SUB: {
-      fpair nb = {LLVMBuildFNeg(b, o[1].h, ""), LLVMBuildFNeg(b, o[1].l, "")};
+      fpair nb = {LLVMBuildFNeg(b, o[1].h, ""), LLVMBuildFNeg(b, o[1].l, ""),
+                  o[1].bound};
       v[j] = pair_add(g, o[0], nb);
       break;
     }
@@ -546,14 +585,22 @@ static fpair pair_eval(cg *g, const uint32_t *idx, int n, LLVMValueRef x) {
                                   o[0].h, o[1].h);
       LLVMValueRef l = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOEQ, h, o[0].h, ""),
                                        o[0].l, o[1].l, "");
-      if (m->op == AJ_CLAMP) {
+      v[j].bound = fmax(o[0].bound, o[1].bound);
+      if (m->op == AJ_CLAMP) { /* within [lo, hi] whatever the operand */
         LLVMValueRef h2 = intrinsic2(g, "llvm.minimum", h, o[2].h);
         l = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOEQ, h2, h, ""), l, o[2].l, "");
         h = h2;
+        v[j].bound = fmax(o[1].bound, o[2].bound);
       }
       v[j].h = h, v[j].l = l;
       break;
     }
+    }
+    if (v[j].bound != v[j].bound) v[j].bound = INFINITY; /* inf * 0 */
+    if (!g->in_cold) {
+      cache->ph = v[j].h;
+      cache->pl = v[j].l;
+      cache->pbound = v[j].bound;
     }
   }
   return v[n - 1];
