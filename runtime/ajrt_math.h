@@ -765,17 +765,14 @@ AJRT_INL VD FN(expk)(VD a, VD b, VL k, int lp) {
  * exp(inf) = inf, NaN -> NaN. */
 AJRT_INL VD FN(exp)(VD x, int lp) { return FN(expk)(x, K(0), KL(0), lp); }
 
-/* exp_hl(h, l) = e^(h + l) for a value carried as a pair (the float
- * kernels' accurate arguments; any h, l are accepted): s + e = h + l
- * exactly (TwoSum), then expk with e as the correction.  Contract: as
- * exp of the exact sum h + l (f64: <= 1 ULP); NaN or inf in gives what
- * exp(h + l) gives. */
+/* exp_hl(h, l) = e^(h + l) for a value carried as a pair h + l with
+ * |l| <= 2^-20 |h| (the codegen's pairs: products by fma, sums ending in
+ * Fast2Sum), l as expk's correction.  Contract: <= 1 ULP of e^(h + l)
+ * (f64) for such pairs; l is ignored where it is not finite or h is
+ * beyond +-746 (expk clamps h there). */
 AJRT_INL VD FN(exp_hl)(VD h, VD l, int lp) {
-  VD s = h + l, hb = s - l;
-  VD e = (h - hb) + (l - (s - hb));
-  /* e is NaN where s is not finite; beyond +-746 expk clamps s */
-  e = ABS(e) < 1.0 && ABS(s) < 746.0 ? e : K(0);
-  return FN(expk)(s, e, KL(0), lp);
+  l = ABS(l) < 1.0 && ABS(h) < 746.0 ? l : K(0);
+  return FN(expk)(h, l, KL(0), lp);
 }
 
 /* expm1(x) = e^x - 1.  With x = n ln2 + r: expm1 = 2^n expm1(r) + (2^n - 1),
@@ -1602,27 +1599,25 @@ AJRT_INL VF FN(exphl)(VF a, VF *ph, VF *pl) {
   return nf;
 }
 
-/* exp_hl(h, l) = e^(h + l), f32, for a value carried as a pair (the
- * codegen's float-pair arguments, good to 2^-44: e^h alone would be off
- * by |l| relative, up to 50 ULP at h = -50).  Any h, l are accepted: s +
- * e = h + l exactly (TwoSum); n = round(s log2e), rh = s - n LN2HI_F
- * exactly, t = e - n LN2LO_F (|t| < 2^-12), r + dr = rh + t (Fast2Sum;
- * dr recovers r's rounding, which exp leaves, because |s| reaches 104
- * here where the argument's own error matters), e^(r + dr) = ph + pl
- * by exprhl with ph dr added to pl, then (ph + pl) 2^n rounded once by
- * scalef.  s is clamped to [-104, 89] (e then dropped).  21 vector
- * instructions at W = 16.  Contract: <= 1 ULP of e^(h + l) (exact sum);
- * inf from h + l >= 88.7228, 0 below -103.97, NaN -> NaN. */
+/* exp_hl(h, l) = e^(h + l), f32, for a value carried as a pair h + l
+ * with |l| <= 2^-20 |h| (the codegen's float pairs, good to 2^-44: e^h
+ * alone would be off by |l| relative, up to 50 ULP at h = -50).
+ * n = round(h log2e), rh = h - n LN2HI_F exactly, t = l - n LN2LO_F
+ * (|t| < 2^-12), r + dr = rh + t (Fast2Sum; dr recovers r's rounding,
+ * which exp leaves, because |h| reaches 104 here where the argument's own
+ * error matters), e^(r + dr) = ph + pl by exprhl with ph dr added to pl,
+ * then (ph + pl) 2^n rounded once by scalef.  h is clamped to [-104, 89]
+ * (l then dropped, as where it is not finite).  15 vector instructions at
+ * W = 16.  Contract: <= 1 ULP of e^(h + l) for such pairs; inf from
+ * h + l >= 88.7228, 0 below -103.97, NaN -> NaN. */
 AJRT_INL VF FN(exp_hl)(VF h, VF l) {
-  VF s = h + l, hb = s - l;
-  VF e = (h - hb) + (l - (s - hb));
-  VF sc = s > 89.0f ? KF(89.0f) : s;
-  sc = sc < -104.0f ? KF(-104.0f) : sc;
-  e = ABS(e) < 1.0f && sc == s ? e : KF(0.0f);   /* 0 for NaN, clamped */
-  VF kd = FMA(sc, KF(AJ_LOG2E_F), KF(AJ_SHIFT23));
+  VF hc = h > 89.0f ? KF(89.0f) : h;
+  hc = hc < -104.0f ? KF(-104.0f) : hc;
+  l = ABS(l) < 1.0f && hc == h ? l : KF(0.0f);   /* 0 for NaN, clamped */
+  VF kd = FMA(hc, KF(AJ_LOG2E_F), KF(AJ_SHIFT23));
   VF nf = kd - AJ_SHIFT23;
-  VF rh = FMA(-nf, KF(AJ_LN2HI_F), sc);              /* exact */
-  VF t = FMA(-nf, KF(AJ_LN2LO_F), e);
+  VF rh = FMA(-nf, KF(AJ_LN2HI_F), hc);              /* exact */
+  VF t = FMA(-nf, KF(AJ_LN2LO_F), l);
   VF r = rh + t, dr = (rh - r) + t;
   VF pl, ph = FN(exprhl)(r, &pl);
   pl = FMA(ph, dr, pl);

@@ -88,7 +88,7 @@ static int ref_softplus(mpfr_t r, const mpfr_t x, const mpfr_t y) {
 }
 
 /* exp_hl(x, y) = e^(x + y), the sum exact (2200 bits hold any two
- * doubles' sum). */
+ * doubles' sum); y is a pair's low part (|y| <= 2^-20 |x|, see gen). */
 static int ref_exp_hl(mpfr_t r, const mpfr_t x, const mpfr_t y) {
   mpfr_t s;
   mpfr_init2(s, 2200);
@@ -299,6 +299,12 @@ static size_t gen(const fdesc *f, int isf, double *x, double *y, size_t n,
   for (size_t i = 0; i < ns && k < n; i++) {
     if (f->arity == 1) {
       x[k] = SP(i), y[k++] = 0;
+    } else if (!strcmp(f->name, "exp_hl")) { /* a pair: l small or 0 */
+      x[k] = SP(i), y[k++] = 0;
+      if (k < n && isfinite(SP(i))) {
+        x[k] = SP(i);
+        y[k++] = isf ? (double)(float)(SP(i) * 0x1.8p-23) : SP(i) * 0x1.8p-52;
+      }
     } else {
       for (size_t j = 0; j < ns && k < n; j += 3) x[k] = SP(i), y[k++] = SP(j);
     }
@@ -340,8 +346,8 @@ static size_t gen(const fdesc *f, int isf, double *x, double *y, size_t n,
       if (rnd(&s) % 8 == 0) v[0] = -v[0];
       if (isf) v[1] = (float)v[1];
     }
-    /* exp_hl: mostly pairs as the codegen makes them, |y| < 2^-22 |x| */
-    if (!strcmp(f->name, "exp_hl") && (rnd(&s) % 4)) {
+    /* exp_hl: pairs as the codegen makes them, |y| < 2^-22 |x| */
+    if (!strcmp(f->name, "exp_hl")) {
       v[1] = v[0] * (unif(&s) - 0.5) * 0x1p-21;
       if (isf) v[1] = (float)v[1];
     }
