@@ -77,6 +77,18 @@ static double aj_normcdf(double u) {
   return 0.5 * (erfc(a) - al * M_2_SQRTPI * exp(-a * a));
 }
 
+/* Phi(u) + v phi(u), phi(u) = e^(-u^2/2)/sqrt(2 pi), the square exact
+** (fma) so that e^(-u^2/2) is good to 2^-52 relative; phi is 0 beyond
+** |u| = 40 (below 2^-1154). */
+static double aj_normcdf_vpdf(double u, double v) {
+  double phi = 0;
+  if (fabs(u) < 40) {
+    double h = u * u, l = fma(u, u, -h);
+    phi = exp(-0.5 * h) * (1 - 0.5 * l) * 0.3989422804014327;
+  }
+  return aj_normcdf(u) + v * (isnan(u) ? u : phi);
+}
+
 const aj_opinfo aj_ops[AJ_OP_COUNT] = {
 #define AJ_OP(id, sp, al, ar, k, p, f, ev, d) \
   {sp, al, ar, AJ_K_##k, p, f, d},

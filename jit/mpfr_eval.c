@@ -29,6 +29,7 @@
 ** Must not print, abort or leak; on allocation failure the result is NaN.
 */
 #include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,6 +253,44 @@ static int normcdf(mpfr_ptr r, mpfr_srcptr a, mpfr_prec_t p) {
   mpfr_div_2ui(r, r, 1, MPFR_RNDN);
   mpfr_clear(u);
   return inex + iu;
+}
+
+/* Phi(a) + b phi(a), phi(a) = e^(-a^2/2)/sqrt(2 pi), rounded to r's
+** precision p from terms computed at q = p + 24 + 2 exp(a) bits (e^(-a^2/2)
+** has condition a^2; Phi's argument is carried by normcdf itself).
+** Returns the error of r in units of 2^-p: 1 for the final rounding plus
+** the terms' errors (a few units of 2^-q each) scaled by the cancellation
+** (|Phi| + |b phi|)/|r|; INT_MAX where the sum cancels to 0. */
+static int normcdf_vpdf(mpfr_ptr r, mpfr_srcptr a, mpfr_srcptr b,
+                        mpfr_prec_t p) {
+  mpfr_prec_t q = p + 24;
+  if (mpfr_regular_p(a) && mpfr_get_exp(a) > 0) q += 2 * mpfr_get_exp(a);
+  mpfr_t P, f, c;
+  mpfr_inits2(q, P, f, c, (mpfr_ptr)0);
+  normcdf(P, a, q);
+  mpfr_sqr(f, a, MPFR_RNDN);
+  mpfr_div_2ui(f, f, 1, MPFR_RNDN);
+  mpfr_neg(f, f, MPFR_RNDN);
+  mpfr_exp(f, f, MPFR_RNDN);
+  mpfr_const_pi(c, MPFR_RNDN);
+  mpfr_mul_2ui(c, c, 1, MPFR_RNDN);
+  mpfr_sqrt(c, c, MPFR_RNDN);
+  mpfr_div(f, f, c, MPFR_RNDN);
+  mpfr_mul(f, f, b, MPFR_RNDN);
+  mpfr_add(r, P, f, MPFR_RNDN);
+  int units = 1;
+  if (mpfr_zero_p(r) && !(mpfr_zero_p(P) && mpfr_zero_p(f))) {
+    units = INT_MAX;
+  } else if (mpfr_regular_p(r)) {
+    /* 8 units of 2^-q on each term, relative to r */
+    long er = (long)mpfr_get_exp(r);
+    long et = mpfr_regular_p(P) ? (long)mpfr_get_exp(P) : er;
+    if (mpfr_regular_p(f) && (long)mpfr_get_exp(f) > et) et = mpfr_get_exp(f);
+    double extra = ldexp(16.0, (int)fmin(4096, (double)(et - er - (q - p))));
+    units += extra >= INT_MAX - 2 ? INT_MAX - 2 : (int)ceil(extra);
+  }
+  mpfr_clears(P, f, c, (mpfr_ptr)0);
+  return units;
 }
 
 /* ---- The tape ------------------------------------------------------------ */
@@ -484,6 +523,21 @@ static int run_tape(const actjit_expr *e, const double *params, double x,
     case AJ_HYPOT:
       inex = mpfr_hypot(r, a, b, MPFR_RNDN);
       prop = fmax(ea, eb);
+      break;
+    case AJ_NORMCDF_VPDF:
+      inex = normcdf_vpdf(r, a, b, w->prec);
+      if (inex == INT_MAX) {
+        inex = 1;
+        prop = INFINITY;
+      } else if ((ea > 0 || eb > 0) && mpfr_regular_p(r)) {
+        /* d log r = a phi (1 - a b)/r d log a + b phi/r d log b */
+        double ad = mpfr_get_d(a, MPFR_RNDN), bd = mpfr_get_d(b, MPFR_RNDN);
+        double rd = mpfr_get_d(r, MPFR_RNDN);
+        double phi = fabs(ad) < 40 ? exp(-0.5 * ad * ad) * 0.3989422804014327 : 0;
+        prop = (ea > 0 ? fabs(ad * phi * (1 - ad * bd) / rd) * ea : 0) +
+               (eb > 0 ? fabs(bd * phi / rd) * eb : 0);
+        if (isnan(prop) || rd == 0) prop = INFINITY;
+      }
       break;
     case AJ_OP_COUNT: return -1;
     }

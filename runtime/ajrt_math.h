@@ -115,6 +115,9 @@ typedef int aj_v16si __attribute__((vector_size(64)));
 #define AJ_PI_LO 0x1.1a62633145c07p-53
 #define AJ_2OSQRTPI_HI 0x1.20dd750429b6dp0      /* 2/sqrt(pi) */
 #define AJ_2OSQRTPI_LO 0x1.1ae3a914fed8p-56
+#define AJ_RSQRT2PI 0x1.9884533d43651p-2        /* 1/sqrt(2 pi) */
+#define AJ_LNSQRT2PI_HI 0x1.d67f1c864beb5p-1   /* log sqrt(2 pi) = HI + LO */
+#define AJ_LNSQRT2PI_LO -0x1.65b5a1b7ff5dfp-55
 #define AJ_SQRT1_2_HI 0x1.6a09e667f3bcdp-1       /* 1/sqrt(2) = HI + LO */
 #define AJ_SQRT1_2_LO -0x1.bdd3413b26456p-55
 #define AJ_TANPI8 0x1.a827999fcef32p-2          /* tan(pi/8) = sqrt2 - 1 */
@@ -1084,6 +1087,29 @@ AJRT_INL VD FN(normcdf)(VD x, int lp) {
   return aa < 0.5 ? s : a < 0.0 ? 1.0 - e : e;
 }
 
+/* normcdf_vpdf(x, v) = Phi(x) + v phi(x) (see the f32 version), f64:
+ * normcdf plus v e^(-x^2/2)/sqrt(2 pi) with the square exact (fma) and
+ * its low part as expk's correction, the product and the sum rounded by
+ * one fma.
+ * Contract: <= 4 ULP where the sum does not cancel (as f32's). */
+AJRT_INL VD FN(normcdf_vpdf)(VD x, VD v, int lp) {
+  VD xc = ABS(x) < 40.0 ? x : K(0);       /* beyond, e^(-x^2/2) < 2^-1154 */
+  VD h = xc * xc, l = FMA(xc, xc, -h);
+  /* where e^(-h/2) is near the subnormals, scaled by 2^100 and back in
+  ** the final fma: one rounding into them, not three */
+  /* phi = e^(-h/2 - log sqrt(2 pi)): the constant in the exponent, the
+  ** sum -h/2 - LNS_HI as a + its rounding (TwoSum), so that phi rounds
+  ** once (1/sqrt(2 pi) as a factor rounded twice: gelu' 6 ULP near its
+  ** root in f64, now within normcdf's own error) */
+  VD a = -0.5 * h - AJ_LNSQRT2PI_HI, ab = a + AJ_LNSQRT2PI_HI;
+  VD ae = (-0.5 * h - ab) + (-AJ_LNSQRT2PI_HI - (a - ab));
+  VL big = h > 1200.0;
+  VD e = FN(expk)(a, ae - 0.5 * l - AJ_LNSQRT2PI_LO,
+                  big ? KL(100) : KL(0), lp);
+  VD w = ABS(x) < 40.0 ? v * e : K(0);
+  return FMA(w, big ? K(0x1p-100) : K(1.0), FN(normcdf)(x, lp));
+}
+
 /* exp2(x) = 2^n e^(r ln2), n = round(x), r = x - n exact, r ln2 in two
  * parts.  Contract: <= 2 ULP (f64); exact for integer x; inf at 1024,
  * subnormal down to -1074, 0 below -1075. */
@@ -1874,8 +1900,8 @@ AJRT_INL VF FN(tabpoly)(VF a, VI idx, const float (*tab)[16], int n,
  * by 2^n: u P can be 14% of R, so its own rounding (upl) counts.
  * c0 is exact: each interval's centre is the float near its midpoint
  * where R is within 2^-12 ULP of a float. */
-AJRT_INL VF FN(erfctail)(VF a, VI idx, const float (*tab)[16], float s) {
-  VF up, upl, c0 = FN(tabpoly)(a, idx, tab, 6, &up, &upl);
+/* e^-(s a^2) = (*ph + *pl) 2^nf, nf returned: erfctail's exponential. */
+AJRT_INL VF FN(erfcexp)(VF a, float s, VF *ph, VF *pl) {
   VF ah = a * a, al = FMA(a, a, -ah);
   VF sa = s * ah;                                   /* exact */
   VF kd = FMA(sa, KF(-AJ_LOG2E_F), KF(AJ_SHIFT23));
@@ -1883,8 +1909,13 @@ AJRT_INL VF FN(erfctail)(VF a, VI idx, const float (*tab)[16], float s) {
   VF rh = FMA(-nf, KF(AJ_LN2HI_F), -sa);            /* exact */
   VF t = FMA(-nf, KF(AJ_LN2LO_F), -s * al);          /* |t| < 2^-12 */
   VF r = rh + t, dr = (rh - r) + t;                  /* r + dr exact */
-  VF pl, ph = FN(exprhl)(r, &pl);
-  pl = FMA(ph, dr, pl);
+  *ph = FN(exprhl)(r, pl);
+  *pl = FMA(*ph, dr, *pl);
+  return nf;
+}
+AJRT_INL VF FN(erfctail)(VF a, VI idx, const float (*tab)[16], float s) {
+  VF up, upl, c0 = FN(tabpoly)(a, idx, tab, 6, &up, &upl);
+  VF pl, ph, nf = FN(erfcexp)(a, s, &ph, &pl);
   VF w = FMA(ph, c0, FMA(ph, up, FMA(ph, upl, pl * (c0 + up))));
   return FN(scalef)(w, nf);
 }
@@ -1942,6 +1973,40 @@ AJRT_INL VF FN(normcdf)(VF x) {
   VF bc = b > 14.5f ? KF(14.5f) : b;
   VI idx = (ASI(bc + 1.0f) >> 21) - (0x3f800000 >> 21);
   VF e = FN(erfctail)(bc, idx, AJ_PHIT_F, 0.5f);
+  return x > 0.0f ? 1.0f - e : e;
+}
+
+/* normcdf_vpdf(x, v) = Phi(x) + v phi(x), phi(x) = e^(-x^2/2)/sqrt(2 pi)
+ * (gelu' = normcdf_vpdf(x, x)), f32, b = |x|: with E = e^(-b^2/2) and
+ * R(b) = Phi(-b)/E as in normcdf (AJ_PHIT_F, erfcexp), the sum is
+ * E (R + v c) for x <= 0 and 1 - E (R - v c) above, c = 1/sqrt(2 pi):
+ * one exponential for both terms (gelu' from normcdf and an exp of its
+ * own: 112 instructions; this way about 66).  +-v c, as a float pair,
+ * joins R's table centre c0 (exactly, where the two cancel) before the
+ * products with E, so the sum is rounded about as normcdf is.  Beyond
+ * b = 14.5 (b clamped, as in normcdf) the pdf term is dropped: below
+ * float's range for |v| <= 2^20 (1 + |x|), the contract's domain.
+ * Contract: <= 3 ULP where the sum does not cancel (v >= 0, or x > 0 with
+ * v > -1/x); near a root of the sum (gelu' at x = -0.75) the error is
+ * that of the terms, a few ULP of phi; normcdf_vpdf(-inf, v) = 0,
+ * (+inf, v) = 1, NaN -> NaN. */
+AJRT_INL VF FN(normcdf_vpdf)(VF x, VF v) {
+  VF b = ABS(x);
+  VF bc = b > 14.5f ? KF(14.5f) : b;
+  VI idx = (ASI(bc + 1.0f) >> 21) - (0x3f800000 >> 21);
+  VF up, upl, c0 = FN(tabpoly)(bc, idx, AJ_PHIT_F, 6, &up, &upl);
+  /* +-v c = vh + vl (c = CH + CL, vh's rounding recovered by fma) */
+  const float CH = (float)AJ_RSQRT2PI, CL = (float)(AJ_RSQRT2PI - CH);
+  VF sv = x > 0.0f ? -v : v;
+  sv = b > 14.5f ? sv * 0.0f : sv;                /* NaN v stays NaN */
+  VF vh = sv * CH, vl = FMA(sv, KF(CH), -vh) + sv * CL;
+  /* R + vh + vl = S + T: S = c0 + vh is exact where they cancel (Sterbenz:
+  ** gelu' near its root, c0 ~ -vh) and has a small relative error where
+  ** they do not; T = up + upl + vl holds the small parts */
+  VF S = c0 + vh, T = up + (upl + vl);
+  VF pl, ph, nf = FN(erfcexp)(bc, 0.5f, &ph, &pl);
+  VF w = FMA(ph, S, FMA(ph, T, pl * (S + T)));
+  VF e = FN(scalef)(w, nf);
   return x > 0.0f ? 1.0f - e : e;
 }
 

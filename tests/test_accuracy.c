@@ -66,7 +66,8 @@ static const char *const op_exprs[] = {
     "normcdf(x)", "floor(x)", "ceil(x)", "round(x)", "round(2*x)", "trunc(x)",
     "min(x, -x)", "max(x, -x)", "min(x, 0.5)", "max(x, 0)", "max(0, x)",
     "clamp(x, -1, 2)", "clamp(x, 2, -1)", "sigmoid(x)", "log1pexp(x)",
-    "hypot(x, 3)", "hypot(x, x)"};
+    "hypot(x, 3)", "hypot(x, x)", "normcdf_vpdf(x, 0.5)",
+    "normcdf_vpdf(x, 2)"};
 
 static const double op_points[] = {
     0.0,    -0.0, 1e-300, -1e-300, 1e-20, -1e-20, 0.25,  -0.25, 0.5,

@@ -204,7 +204,14 @@ static void test_rules_against_mpfr(void **state) {
       if (isnan(want[i]) && isnan(v)) continue;
       /* INV rules hold on f's range only, where the pattern is defined */
       if (isnan(want[i]) && phase == AJ_PHASE_INV) continue;
-      if (aj_ulp_error(AJ_F64, v, want[i], 0) > 1) {
+      /* gelu_grad's pattern holds log(2 pi)/2 rounded to a double, the
+      ** result the exact constant: where the sum cancels they differ by
+      ** an ULP of its terms (local: their magnitude), not of the sum */
+      double local = 0, u = x[i];
+      if (strcmp(name, "gelu_grad") == 0)
+        local = 0.5 * erfc(-u / sqrt(2.0)) +
+                fabs(0.75 * u + 0.5) * exp(-0.5 * u * u) / sqrt(2 * M_PI);
+      if (aj_ulp_error(AJ_F64, v, want[i], local) > 1) {
         failures++;
         fprintf(stderr, "  FAIL rule %s: at u = %.17g the result is %.17g, the pattern %.17g\n",
                 name, x[i], v, want[i]);

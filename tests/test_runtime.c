@@ -116,6 +116,29 @@ static int ref_normcdf(mpfr_t r, const mpfr_t x, const mpfr_t y) {
   return inex;
 }
 
+/* normcdf_vpdf(x, y) = Phi(x) + y phi(x): Phi as ref_normcdf, phi at
+ * 2 exp(x) + 64 bits (its relative condition is x^2). */
+static int ref_normcdf_vpdf(mpfr_t r, const mpfr_t x, const mpfr_t y) {
+  mpfr_t p, q;
+  mpfr_prec_t prec = 256 + 2 * (mpfr_zero_p(x) ? 0 : (mpfr_get_exp(x) > 0 ? mpfr_get_exp(x) : 0));
+  mpfr_inits2(prec, p, q, (mpfr_ptr)0);
+  ref_normcdf(p, x, y);                 /* rounded to r's 128 bits there */
+  mpfr_sqr(q, x, MPFR_RNDN);
+  mpfr_div_2ui(q, q, 1, MPFR_RNDN);
+  mpfr_neg(q, q, MPFR_RNDN);
+  mpfr_exp(q, q, MPFR_RNDN);
+  mpfr_mul(q, q, y, MPFR_RNDN);
+  mpfr_t c;
+  mpfr_init2(c, prec);
+  mpfr_const_pi(c, MPFR_RNDN);
+  mpfr_mul_2ui(c, c, 1, MPFR_RNDN);
+  mpfr_sqrt(c, c, MPFR_RNDN);
+  mpfr_div(q, q, c, MPFR_RNDN);
+  int inex = mpfr_add(r, p, q, MPFR_RNDN);
+  mpfr_clears(p, q, c, (mpfr_ptr)0);
+  return inex;
+}
+
 /* ---- the functions under test ------------------------------------------ */
 typedef float (*s32fn)(float, float);
 typedef void (*v32fn)(const float *, const float *, float *);
@@ -220,6 +243,7 @@ static const fdesc FUNCS[] = {
    * where Phi underflows in f64 (f32: -14.1) */
   F(normcdf, 1, 1e-3, 38.5, 0, 1, 2, 200000, 100000),
   F(exp_hl, 2, 1e-6, 110, 0, 1, 4, 200000, 100000),
+  F(normcdf_vpdf, 2, 1e-3, 38.5, 0, 3, 4, 200000, 100000),
 };
 #define NFUNCS (sizeof FUNCS / sizeof FUNCS[0])
 
@@ -299,6 +323,9 @@ static size_t gen(const fdesc *f, int isf, double *x, double *y, size_t n,
   for (size_t i = 0; i < ns && k < n; i++) {
     if (f->arity == 1) {
       x[k] = SP(i), y[k++] = 0;
+    } else if (!strcmp(f->name, "normcdf_vpdf")) { /* v = 0 and |x| */
+      x[k] = SP(i), y[k++] = 0;
+      if (k < n && isfinite(SP(i))) x[k] = SP(i), y[k++] = fabs(SP(i));
     } else if (!strcmp(f->name, "exp_hl")) { /* a pair: l small or 0 */
       x[k] = SP(i), y[k++] = 0;
       if (k < n && isfinite(SP(i))) {
@@ -344,6 +371,13 @@ static size_t gen(const fdesc *f, int isf, double *x, double *y, size_t n,
       v[1] = (unif(&s) * 2 - 1) * lim;
       if (rnd(&s) % 4 == 0) v[1] = round(v[1]);
       if (rnd(&s) % 8 == 0) v[0] = -v[0];
+      if (isf) v[1] = (float)v[1];
+    }
+    /* normcdf_vpdf: the contract's domain without cancellation,
+     * 0 <= y <= 4 (1 + |x|), or y = x (gelu') for x > 0 */
+    if (!strcmp(f->name, "normcdf_vpdf")) {
+      v[1] = (rnd(&s) & 1) && v[0] > 0 ? v[0]
+                                        : unif(&s) * 4 * (1 + fmin(fabs(v[0]), 1e6));
       if (isf) v[1] = (float)v[1];
     }
     /* exp_hl: pairs as the codegen makes them, |y| < 2^-22 |x| */
