@@ -126,9 +126,12 @@ static LLVMTargetMachineRef host_machine(const aj_target *t, actjit_error *err,
     LLVMDisposeMessage(msg);
     return NULL;
   }
+  /* CodeGenLevelLess: ~5% less compile time than Default and no slower
+  ** kernels (gelu_tanh' ~10% faster, measured alternately, 2026-11-23):
+  ** the kernels come as explicit SIMD already */
   return LLVMCreateTargetMachine(target, t->triple, t->cpu,
                                  t->features ? t->features : "",
-                                 LLVMCodeGenLevelDefault, LLVMRelocPIC,
+                                 LLVMCodeGenLevelLess, LLVMRelocPIC,
                                  LLVMCodeModelJITDefault);
 }
 
