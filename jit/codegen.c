@@ -606,14 +606,14 @@ static fpair pair_eval(cg *g, const uint32_t *idx, int n, LLVMValueRef x) {
   return v[n - 1];
 }
 
-/* fn(h + l) from a float pair, or NULL where fn has no pair form (those
-** keep the double path).  exp: the runtime's exp_hl, which reduces h + l
+/* fn(h + l) from a pair (float + float, or double + double in float64
+** kernels), fn being exp or sigmoid (has_pair_form).  exp: the runtime's
+** exp_hl, which reduces h + l
 ** exactly and rounds once (exp(h)(1 + l) rounds twice, which cost gelu'
 ** 4.9 ULP near its root).  sigmoid(h + l) = s + s (1 - s) l with
 ** s = sigmoid(h) (the second-order term is below 2^-48 relative; 1 - s is
 ** exact for s >= 1/2). */
 static LLVMValueRef pair_call(cg *g, const char *fname, fpair u) {
-  /* callers: fname is exp or sigmoid */
   LLVMBuilderRef b = g->b;
   /* l is not finite where h overflowed or is NaN: h alone stands there */
   LLVMValueRef l = LLVMBuildSelect(b, is_finite(g, u.l), u.l, splat(g, 0.0), "");
@@ -629,8 +629,15 @@ static LLVMValueRef pair_call(cg *g, const char *fname, fpair u) {
   return LLVMBuildSelect(b, is_finite(g, f), r, f, "");
 }
 
-/* fn(argument) with the argument in double and fn's float64 version, or
-** NULL when the argument is not one the double path handles. */
+/* Whether fn has a pair form (pair_call). */
+static int has_pair_form(const char *fname) {
+  return strcmp(fname, "exp") == 0 || strcmp(fname, "sigmoid") == 0;
+}
+
+/* fn(argument) for an argument that rounds somewhere (wide_plan): as a
+** pair where fn has a pair form (both dtypes); otherwise, in float32
+** kernels, in double with fn's float64 version, rounded once.  NULL where
+** neither applies (the caller evaluates the argument as it is). */
 static LLVMValueRef wide_call(cg *g, const char *fname, uint32_t arg,
                               LLVMValueRef x) {
   uint32_t idx[WIDE_MAX_NODES];
@@ -638,7 +645,7 @@ static LLVMValueRef wide_call(cg *g, const char *fname, uint32_t arg,
   int n = wide_plan(g, arg, idx, &worth);
   if (n <= 0 || !worth) return NULL;
   /* the argument as a pair where fn has a pair form */
-  if (strcmp(fname, "exp") == 0 || strcmp(fname, "sigmoid") == 0)
+  if (has_pair_form(fname))
     return pair_call(g, fname, pair_eval(g, idx, n, x));
   if (g->dt != AJ_F32) return NULL; /* float64: no wider type to go to */
   LLVMBuilderRef b = g->b;
