@@ -115,6 +115,7 @@ actjit_ctx *actjit_ctx_new(const actjit_config *cfg, actjit_error *err) {
   actjit_status s = ctx->c_locale ? aj_nodes_init(ctx) : ACTJIT_ENOMEM;
   if (s == ACTJIT_OK) s = aj_load_builtins(ctx, err);
   else aj_error(err, s, 0, 0, "out of memory creating a context");
+  if (s == ACTJIT_OK) s = aj_load_user_file(ctx, cfg->activations_file, err);
   if (s != ACTJIT_OK) {
     actjit_ctx_free(ctx);
     return NULL;
@@ -137,6 +138,7 @@ void actjit_ctx_free(actjit_ctx *ctx) {
 uint32_t aj_op_begin(actjit_ctx *ctx, uint32_t max_new_nodes) {
   pthread_mutex_lock(&ctx->lock);
   ctx->make_fail = ACTJIT_OK;
+  ctx->fired_rules = 0;
   uint64_t limit = (uint64_t)ctx->nnodes + max_new_nodes;
   ctx->node_limit =
       max_new_nodes == 0 || limit > UINT32_MAX ? UINT32_MAX : (uint32_t)limit;
@@ -201,9 +203,14 @@ void actjit_free(void *text) {
 
 int aj_is_function_name(const actjit_ctx *ctx, const char *name) {
   if (aj_op_by_name(name, (uint32_t)strlen(name)) >= 0) return 1;
-  for (uint32_t i = 0; i < ctx->nfns; i++)
-    if (strcmp(ctx->fn_names[i], name) == 0) return 1;
-  return 0;
+  size_t n = strlen(name);
+  int found = 0;
+  actjit_ctx *mut = (actjit_ctx *)ctx; /* the lock: definitions may grow fns */
+  pthread_mutex_lock(&mut->lock);
+  for (uint32_t i = 0; i < ctx->nfns && !found; i++)
+    found = ctx->fns[i].nlen == n && memcmp(ctx->fns[i].name, name, n) == 0;
+  pthread_mutex_unlock(&mut->lock);
+  return found;
 }
 
 /* 1 if name is a per-profile variant of a catalog entry (NAME_onednn,
@@ -213,16 +220,32 @@ static int is_profile_variant(const char *name) {
   return u && actjit_profile_by_name(u + 1) > 0;
 }
 
+/* Whether fns[k] is listed: not a profile variant, and not a definition
+** that a later one of the same name replaced. */
+static int is_listed(const actjit_ctx *ctx, uint32_t k) {
+  const aj_fn *f = &ctx->fns[k];
+  const char *name = k < ctx->nprelude ? ctx->fn_names[k] : f->owned;
+  if (is_profile_variant(name)) return 0;
+  for (uint32_t j = k + 1; j < ctx->nfns; j++)
+    if (ctx->fns[j].nlen == f->nlen &&
+        memcmp(ctx->fns[j].name, f->name, f->nlen) == 0)
+      return 0;
+  return 1;
+}
+
 const char *actjit_catalog_name(const actjit_ctx *ctx, size_t i,
                                 int *is_activation) {
   if (!ctx) return NULL;
-  for (uint32_t k = 0; k < ctx->nfns; k++) {
-    if (is_profile_variant(ctx->fn_names[k])) continue;
-    if (i-- == 0) {
-      if (is_activation) *is_activation = 1;
-      return ctx->fn_names[k];
-    }
+  actjit_ctx *mut = (actjit_ctx *)ctx; /* the lock: definitions may grow fns */
+  const char *found = NULL;
+  pthread_mutex_lock(&mut->lock);
+  for (uint32_t k = 0; k < ctx->nfns && !found; k++) {
+    if (!is_listed(ctx, k) || i-- != 0) continue;
+    if (is_activation) *is_activation = k < ctx->nprelude ? 1 : 2;
+    found = k < ctx->nprelude ? ctx->fn_names[k] : ctx->fns[k].owned;
   }
+  pthread_mutex_unlock(&mut->lock);
+  if (found) return found;
   for (int op = 0; op < AJ_OP_COUNT; op++) {
     const aj_opinfo *o = &aj_ops[op];
     if (o->kind != AJ_K_FN && !o->alias) continue;

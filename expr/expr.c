@@ -16,6 +16,7 @@ actjit_expr *aj_expr_new(actjit_ctx *ctx, aj_node *root,
   memset(e, 0, sizeof *e);
   e->ctx = ctx;
   e->root = root;
+  e->rewrites = ctx->fired_rules;
   if (nparams) {
     e->params = aj_alloc(ctx, nparams * sizeof *params);
     if (!e->params) goto fail;

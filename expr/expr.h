@@ -20,10 +20,13 @@ struct actjit_expr {
   aj_tape tape;
   aj_param *params;
   uint32_t nparams;
+  uint64_t rewrites; /* the stabilizer rules that fired making it (bit i:
+                        rule i of rules.def) */
 };
 
-/* Makes an expression over root with a copy of params[0..nparams).  Under
-** lock.  NULL on ENOMEM. */
+/* Makes an expression over root with a copy of params[0..nparams), its
+** rewrites the rules fired so far in this operation.  Under lock.  NULL on
+** ENOMEM. */
 AJ_INTERNAL actjit_expr *aj_expr_new(actjit_ctx *ctx, aj_node *root,
                                      const aj_param *params,
                                      uint32_t nparams);

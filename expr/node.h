@@ -113,6 +113,7 @@ struct actjit_ctx {
   /* Per-operation state (under lock): node budget and why a make failed. */
   uint32_t node_limit;      /* making node id node_limit fails */
   actjit_status make_fail;  /* ENOMEM or ELIMIT_NODES once a make failed */
+  uint64_t fired_rules;     /* bit i: stabilizer rule i fired (stabilize.c) */
 
   aj_node *x, *dzero, *zero, *one; /* common leaves */
   aj_node *tmpl[AJ_OP_COUNT];      /* derivative templates (ARG 0..6) */
@@ -120,9 +121,12 @@ struct actjit_ctx {
                                       NULL: use tmpl (diff.c) */
   struct aj_rule *rules;           /* the stabilizer's (stabilize.c) */
   uint32_t nrules;
-  aj_fn *fns;                      /* the prelude's functions */
+  aj_fn *fns;                      /* the prelude's functions, then the
+                                      user's definitions (define.c) */
   uint32_t nfns, cap_fns_;
-  char **fn_names;                 /* NUL-terminated copies, for listing */
+  uint32_t nprelude;               /* fns[0, nprelude) are the prelude */
+  char **fn_names;                 /* the prelude's names, NUL-terminated,
+                                      for listing */
   struct aj_jit *jit;              /* made on first compile (jit/) */
   char *cache_dir;                 /* copy of the config's, or NULL */
   struct aj_pool *pool;            /* workers, made on first threaded use */
@@ -245,6 +249,11 @@ AJ_INTERNAL aj_node *aj_subst_param(actjit_ctx *ctx, aj_node *root,
 /* Replaces x by value in root (simplifying). */
 AJ_INTERNAL aj_node *aj_subst_x(actjit_ctx *ctx, aj_node *root,
                                 aj_node *value);
+/* Replaces each leaf from[i] (x or a PARAM node) by to[i], i < n, building
+** the rest as it was (no simplification). */
+AJ_INTERNAL aj_node *aj_subst_leaves(actjit_ctx *ctx, aj_node *root,
+                                     aj_node *const *from,
+                                     aj_node *const *to, uint32_t n);
 /* op applied to simplified operands, simplified (IEEE-exact rules only). */
 AJ_INTERNAL aj_node *aj_simp_make(actjit_ctx *ctx, aj_op op, aj_node **args);
 /* The simplified form of root. */

@@ -39,6 +39,7 @@ static const struct {
 #undef FUSE
 };
 enum { NRULES = sizeof rule_text / sizeof *rule_text };
+_Static_assert(NRULES <= 64, "actjit_expr.rewrites has one bit per rule");
 
 actjit_status aj_load_rules(actjit_ctx *ctx, actjit_error *err) {
   ctx->rules = aj_alloc(ctx, NRULES * sizeof *ctx->rules);
@@ -148,6 +149,7 @@ static aj_node *stab_step(stab_state *st, actjit_ctx *ctx, const aj_tape *t,
     else if (res)
       st->nomem = 1;
     st->fired++;
+    ctx->fired_rules |= (uint64_t)1 << r;
     return res;
   }
   return m;

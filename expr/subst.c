@@ -79,3 +79,21 @@ static aj_node *map_x(void *ud, aj_node *leaf) {
 aj_node *aj_subst_x(actjit_ctx *ctx, aj_node *root, aj_node *value) {
   return subst(ctx, root, AJ_N_X, map_x, value, AJ_BUILD_SIMPLIFY);
 }
+
+typedef struct leaves_map {
+  aj_node *const *from, *const *to;
+  uint32_t n;
+} leaves_map;
+
+static aj_node *map_leaf(void *ud, aj_node *leaf) {
+  const leaves_map *m = ud;
+  for (uint32_t i = 0; i < m->n; i++)
+    if (leaf == m->from[i]) return m->to[i];
+  return leaf;
+}
+
+aj_node *aj_subst_leaves(actjit_ctx *ctx, aj_node *root, aj_node *const *from,
+                         aj_node *const *to, uint32_t n) {
+  return subst(ctx, root, AJ_N_X | AJ_N_PARAM, map_leaf,
+               &(leaves_map){from, to, n}, AJ_BUILD_RAW);
+}

@@ -72,7 +72,8 @@ ACTJIT_API const char *actjit_version_string(void);
   X(EJIT, "native code generation failed")                                     \
   X(ENOINVERSE, "not invertible")                                              \
   X(EACCURACY, "accuracy bound exceeded")                                      \
-  X(EINTERNAL, "internal error")
+  X(EINTERNAL, "internal error")                                              \
+  X(EIO, "cannot read or write a file")
 
 typedef enum actjit_status {
 #define ACTJIT_STATUS_ENUM_(name, text) ACTJIT_##name,
@@ -146,6 +147,11 @@ typedef struct actjit_config {
   const char *cache_dir; /* compiled kernels on disk: NULL for
                             $XDG_CACHE_HOME/actjit (else ~/.cache/actjit),
                             "" for no disk cache; copied */
+  const char *activations_file; /* user definitions (actjit_define's
+                            forms, one per line) loaded by actjit_ctx_new:
+                            NULL for actjit_activations_path()'s file when
+                            it exists, "" for none, else a file that must
+                            exist */
 } actjit_config;
 
 /* Fills *cfg with the defaults (NULL allocator, default limits spelled out).
@@ -487,7 +493,10 @@ typedef enum actjit_part {
   ACTJIT_PART_ASM,    /* the float32 kernels' host assembly */
   ACTJIT_PART_IR_F64, /* the same for the float64 kernels */
   ACTJIT_PART_ASM_F64,
-  ACTJIT_PART_DY      /* g(y) = f'(f^-1(y)) (ACTJIT_BACKWARD_FROM_Y), in y */
+  ACTJIT_PART_DY,     /* g(y) = f'(f^-1(y)) (ACTJIT_BACKWARD_FROM_Y), in y */
+  ACTJIT_PART_REWRITES /* the stabilizing rewrites applied to f and its
+                          derivatives, "name: pattern -> result" per line
+                          ("" when none) */
 } actjit_part;
 
 /* *text = the part, freed with actjit_free. */
@@ -497,11 +506,41 @@ ACTJIT_API actjit_status actjit_describe(const actjit_activation *a,
 
 /* ---- The catalog ------------------------------------------------------- */
 
-/* Names of the built-in activations (the prelude) and built-in functions:
-** actjit_catalog_name(ctx, i) for i = 0, 1, ... until NULL.  Strings are
-** owned by ctx.  *is_activation (optional) is 1 for prelude entries. */
+/* Names of the built-in activations (the prelude), the user's definitions
+** (actjit_define) and the built-in functions: actjit_catalog_name(ctx, i)
+** for i = 0, 1, ... until NULL.  Strings are owned by ctx and live as long
+** as it does.  *is_activation (optional) is 1 for prelude entries, 2 for
+** user definitions, 0 for functions. */
 ACTJIT_API const char *actjit_catalog_name(const actjit_ctx *ctx, size_t i,
                                            int *is_activation);
+
+/* Defines a named activation in ctx, in one of two forms:
+**   NAME = SOURCE            NAME means SOURCE, any source actjit_compile
+**                            takes; SOURCE's parameters become NAME's
+**                            keyword parameters, with their defaults
+**   NAME(x, p=1, q) = EXPR   the helper form: the formals after the first
+**                            are NAME's keyword parameters
+** Afterwards sources compiled in ctx use NAME like a built-in activation
+** (`NAME`, `NAME(2*x, p=3)`); inside it, catalog entries follow the
+** profile the source is compiled under.  Defining NAME again replaces it
+** for later sources.  The built-in functions and activations, x, pi, e,
+** inf, nan and names ending in a profile's suffix (_onednn) cannot be
+** defined (EREDEFINE).  Errors locate bytes of def.  len may be
+** ACTJIT_NUL_TERMINATED.  Safe while other threads use ctx. */
+ACTJIT_API actjit_status actjit_define(actjit_ctx *ctx, const char *def,
+                                       size_t len, actjit_error *err);
+
+/* The length of NAME when text has a definition's shape (NAME = ... or
+** NAME(...) = ..., not NAME == ...), with *name_off (optional) its offset;
+** 0 when it does not.  Does not check the rest. */
+ACTJIT_API size_t actjit_definition_name(const char *text, size_t len,
+                                         size_t *name_off);
+
+/* Writes the default activations file's path, $XDG_CONFIG_HOME/actjit/
+** activations.act (else ~/.config/actjit/activations.act), to buf.
+** Returns its length, or 0 when neither variable is usable or size is too
+** small. */
+ACTJIT_API size_t actjit_activations_path(char *buf, size_t size);
 
 #ifdef __cplusplus
 }

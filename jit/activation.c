@@ -8,6 +8,7 @@
 */
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -131,6 +132,7 @@ static actjit_status restabilize(actjit_expr **e, unsigned phases,
   actjit_expr *st = NULL;
   actjit_status s = aj_expr_stabilize(*e, phases, &st, err);
   if (s == ACTJIT_OK) {
+    st->rewrites |= (*e)->rewrites;
     actjit_expr_free(*e);
     *e = st;
   }
@@ -627,6 +629,32 @@ static actjit_status dparam_text(const actjit_activation *a, char **text,
   return s;
 }
 
+/* "name: pattern -> result" per stabilizer rule that fired making f, f',
+** the df/dp or g(y). */
+static actjit_status rewrites_text(const actjit_activation *a, char **text,
+                                   actjit_error *err) {
+  uint64_t fired = a->f->rewrites | a->df->rewrites;
+  for (uint32_t k = 0; k < a->nrparams; k++) fired |= a->dp[k]->rewrites;
+  if (a->gy) fired |= a->gy->rewrites;
+  size_t total = 1;
+  const char *name, *pattern, *result;
+  unsigned phase;
+  for (int pass = 0; pass < 2; pass++) {
+    char *p = pass ? *text : NULL;
+    for (uint32_t i = 0; i < aj_rule_count(a->ctx); i++) {
+      if (!(fired >> i & 1)) continue;
+      aj_rule_text(a->ctx, i, &name, &pattern, &result, &phase);
+      size_t n = strlen(name) + strlen(pattern) + strlen(result) + 7;
+      if (pass) p += snprintf(p, n + 1, "%s: %s -> %s\n", name, pattern, result);
+      else total += n;
+    }
+    if (!pass && !(*text = aj_text_alloc(a->ctx, total)))
+      return aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
+    if (!pass) **text = 0;
+  }
+  return ACTJIT_OK;
+}
+
 actjit_status actjit_describe(const actjit_activation *a, actjit_part part,
                               char **text, actjit_error *err) {
   if (text) *text = NULL;
@@ -637,6 +665,7 @@ actjit_status actjit_describe(const actjit_activation *a, actjit_part part,
   case ACTJIT_PART_F: return actjit_print(a->f, text, err);
   case ACTJIT_PART_DF: return actjit_print(a->df, text, err);
   case ACTJIT_PART_DPARAM: return dparam_text(a, text, err);
+  case ACTJIT_PART_REWRITES: return rewrites_text(a, text, err);
   case ACTJIT_PART_DY:
     if (!a->gy)
       return aj_error(err, ACTJIT_EINVAL, 0, 0,

@@ -494,9 +494,27 @@ static size_t fn_block_size(uint32_t n) {
   return n * (sizeof(const char *) + sizeof(double) + sizeof(uint32_t) + 1);
 }
 
-static void fn_free(actjit_ctx *ctx, aj_fn *fn) {
-  aj_free(ctx, (void *)fn->formal, fn_block_size(fn->nformals));
+int aj_fn_init(actjit_ctx *ctx, aj_fn *fn, uint32_t n) {
+  memset(fn, 0, sizeof *fn);
+  char *block = aj_alloc(ctx, fn_block_size(n) ? fn_block_size(n) : 1);
+  if (!block) return -1;
+  fn->formal = (const char **)block;
+  fn->def = (double *)(block + n * sizeof(const char *));
+  fn->formal_len = (uint32_t *)(block + n * (sizeof(const char *) +
+                                             sizeof(double)));
+  fn->has_def = (uint8_t *)(block + n * (sizeof(const char *) +
+                                         sizeof(double) + sizeof(uint32_t)));
+  fn->nformals = n;
+  return 0;
+}
+
+void aj_fn_free(actjit_ctx *ctx, aj_fn *fn) {
+  if (fn->formal)
+    aj_free(ctx, (void *)fn->formal,
+            fn_block_size(fn->nformals) ? fn_block_size(fn->nformals) : 1);
   fn->formal = NULL;
+  aj_free(ctx, fn->owned, fn->owned_len);
+  fn->owned = NULL;
 }
 
 void aj_p_helper_begin(aj_parser *ps, aj_token name) {
@@ -516,22 +534,13 @@ void aj_p_helper_begin(aj_parser *ps, aj_token name) {
   /* The new helper sits past the end of the list until its body is done,
   ** so the body cannot see it. */
   aj_fn *fn = &ps->helpers[ps->nhelpers];
-  memset(fn, 0, sizeof *fn);
   uint32_t n = ps->nformals;
-  char *block = aj_alloc(ps->ctx, fn_block_size(n) ? fn_block_size(n) : 1);
-  if (!block) {
+  if (aj_fn_init(ps->ctx, fn, n)) {
     FAIL(ps, ACTJIT_ENOMEM, name.off, name.len, "out of memory");
     return;
   }
-  fn->formal = (const char **)block;
-  fn->def = (double *)(block + n * sizeof(const char *));
-  fn->formal_len = (uint32_t *)(block + n * (sizeof(const char *) +
-                                             sizeof(double)));
-  fn->has_def = (uint8_t *)(block + n * (sizeof(const char *) +
-                                         sizeof(double) + sizeof(uint32_t)));
   fn->name = z;
   fn->nlen = name.len;
-  fn->nformals = n;
   for (uint32_t i = 0; i < n; i++) {
     aj_callarg *f = &ps->formals[i];
     fn->formal[i] = ps->src + f->kw.off;
@@ -549,12 +558,12 @@ void aj_p_helper_end(aj_parser *ps, aj_sexpr body) {
   ps->defining = NULL;
   if (!fn) return;
   if (!require(ps, body)) {
-    fn_free(ps->ctx, fn);
+    aj_fn_free(ps->ctx, fn);
     return;
   }
   aj_sym *e = sym(ps, fn->name, fn->nlen, 1);
   if (!e) {
-    fn_free(ps->ctx, fn);
+    aj_fn_free(ps->ctx, fn);
     return;
   }
   fn->body = body.node;
@@ -734,10 +743,10 @@ static void parser_init(aj_parser *ps, actjit_ctx *ctx, const char *src,
 static void parser_free(aj_parser *ps, int keep_helpers) {
   actjit_ctx *ctx = ps->ctx;
   /* a half-defined helper lives in the helpers array: free it first */
-  if (ps->defining) fn_free(ctx, ps->defining);
+  if (ps->defining) aj_fn_free(ctx, ps->defining);
   ps->defining = NULL;
   if (!keep_helpers) {
-    for (uint32_t i = 0; i < ps->nhelpers; i++) fn_free(ctx, &ps->helpers[i]);
+    for (uint32_t i = 0; i < ps->nhelpers; i++) aj_fn_free(ctx, &ps->helpers[i]);
     aj_free(ctx, ps->helpers, ps->cap_helpers * sizeof *ps->helpers);
   }
   aj_free(ctx, ps->syms, ps->cap_syms * sizeof *ps->syms);
@@ -867,6 +876,7 @@ static actjit_status load_prelude(actjit_ctx *ctx, actjit_error *err) {
   }
   ctx->fns = ps.helpers;
   ctx->nfns = ps.nhelpers;
+  ctx->nprelude = ps.nhelpers;
   ctx->cap_fns_ = ps.cap_helpers;
   parser_free(&ps, 1);
   return ACTJIT_OK;
@@ -893,12 +903,12 @@ actjit_status aj_load_builtins(actjit_ctx *ctx, actjit_error *err) {
 
 void aj_unload_builtins(actjit_ctx *ctx) {
   aj_free_rules(ctx);
-  for (uint32_t i = 0; i < ctx->nfns; i++) fn_free(ctx, &ctx->fns[i]);
+  for (uint32_t i = 0; i < ctx->nfns; i++) aj_fn_free(ctx, &ctx->fns[i]);
   aj_free(ctx, ctx->fns, ctx->cap_fns_ * sizeof *ctx->fns);
   if (ctx->fn_names) {
     for (uint32_t i = 0; ctx->fn_names[i]; i++)
       aj_free(ctx, ctx->fn_names[i], strlen(ctx->fn_names[i]) + 1);
-    aj_free(ctx, ctx->fn_names, (ctx->nfns + 1) * sizeof(char *));
+    aj_free(ctx, ctx->fn_names, (ctx->nprelude + 1) * sizeof(char *));
   }
   ctx->fns = NULL;
   ctx->fn_names = NULL;

@@ -20,6 +20,9 @@ struct aj_fn {
   double *def;           /* default of formal i when has_def[i] */
   uint8_t *has_def;
   aj_node *body;         /* over ARG 0 .. nformals-1 */
+  char *owned;           /* a user definition's name and formal names
+                            (define.c), freed with it; else NULL */
+  size_t owned_len;
 };
 
 /* The value of an expression during parsing, with its source span.  A bare
@@ -102,6 +105,13 @@ AJ_INTERNAL actjit_status aj_parse_template(actjit_ctx *ctx, const char *head,
 /* Loads the derivative templates and the prelude into a new context. */
 AJ_INTERNAL actjit_status aj_load_builtins(actjit_ctx *ctx,
                                            actjit_error *err);
+/* Gives fn (zeroed first) room for n formals.  0, or -1 on ENOMEM. */
+AJ_INTERNAL int aj_fn_init(actjit_ctx *ctx, aj_fn *fn, uint32_t n);
+/* Frees what fn owns (not fn itself). */
+AJ_INTERNAL void aj_fn_free(actjit_ctx *ctx, aj_fn *fn);
+/* Loads the user definitions of cfg (define.c): the activations file. */
+AJ_INTERNAL actjit_status aj_load_user_file(actjit_ctx *ctx, const char *path,
+                                            actjit_error *err);
 /* Frees what aj_load_builtins made (safe on a partly loaded context). */
 AJ_INTERNAL void aj_unload_builtins(actjit_ctx *ctx);
 

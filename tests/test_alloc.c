@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -266,6 +267,46 @@ static void scenario_limits(run *r) {
   actjit_ctx_free(ctx);
 }
 
+/* Defines under allocation failure; the result must have status want. */
+static void define(run *r, actjit_ctx *ctx, const char *def,
+                   actjit_status want) {
+  actjit_error err;
+  actjit_status s;
+  size_t f0;
+  do {
+    f0 = r->a.failures;
+    memset(&err, 0x5a, sizeof err);
+    s = actjit_define(ctx, def, ACTJIT_NUL_TERMINATED, &err);
+  } while (retry(r, "define", s, &err, f0, 1));
+  if (s != want)
+    fail_msg("fail_at=%zu: define \"%s\": %s (%s), want %s", r->n, def,
+             actjit_status_name(s), s ? err.message : "",
+             actjit_status_name(want));
+  if (s != ACTJIT_OK) fe_check_shape(def, s, &err, strlen(def));
+}
+
+/* user definitions: the activations file at ctx_new, actjit_define, uses */
+static void scenario_define(run *r) {
+  char path[64];
+  snprintf(path, sizeof path, "/tmp/actjit-alloc-%d.act", (int)getpid());
+  FILE *f = fopen(path, "w");
+  if (!f) fail_msg("cannot write %s", path);
+  fputs("# defs\nsq = x^2\nlin(x, k=3) = k*x\n", f);
+  fclose(f);
+  r->cfg.activations_file = path;
+  actjit_ctx *ctx = ctx_new(r);
+  unlink(path);
+  define(r, ctx, "sw = x*sigmoid(b*x)", ACTJIT_OK);
+  define(r, ctx, "el(x, a=0.5) = elu(x, alpha=a)", ACTJIT_OK);
+  define(r, ctx, "sq = x^3", ACTJIT_OK);
+  define(r, ctx, "relu = x", ACTJIT_EREDEFINE);
+  define(r, ctx, "bad = x +* 2", ACTJIT_ESYNTAX);
+  actjit_expr *e = parse(r, ctx, "sq(x) + lin(x) + el(x) + sw(x, b=2)", ACTJIT_OK);
+  eval(r, e, NULL, r->y[0], ACTJIT_OK);
+  actjit_expr_free(e);
+  actjit_ctx_free(ctx);
+}
+
 typedef struct scenario {
   const char *name;
   void (*fn)(run *r);
@@ -278,6 +319,7 @@ static const scenario scenarios[] = {
      {0, 0, 0, 0, 0}},
     {"helpers, bindings, bind, errors", scenario_helpers, {0, 0, 0, 0, 0}},
     {"limit errors", scenario_limits, {0, 64, 30, 5, 32}},
+    {"user definitions", scenario_define, {0, 0, 0, 0, 0}},
 };
 
 static void run_once(const scenario *sc, run *r, size_t fail_at) {
