@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # build.sh: the project's set-up commands.
 #
-#   ./build.sh run    install missing packages, build, run the CLI on mish
+#   ./build.sh run    install missing packages, build, start the REPL on mish
 #   ./build.sh test   install missing packages, build, run the test suite
 #
 # Environment: BUILD_DIR (default "build") is the CMake build directory;
@@ -14,11 +14,11 @@ cd "$(dirname "$0")"
 BUILD_DIR=${BUILD_DIR:-build}
 BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo}
 PACKAGES=(cmake make gcc re2c lemon libcmocka-dev llvm-19-dev clang-19
-          libmpfr-dev pkg-config)
+          libmpfr-dev pkg-config libedit-dev libcairo2-dev python3)
 
 usage() {
   echo "usage: ./build.sh run|test" >&2
-  echo "  run   build, then run build/actjit on a few examples" >&2
+  echo "  run   build, then start the actjit REPL on mish" >&2
   echo "  test  build, then run the test suite with ctest" >&2
 }
 
@@ -56,12 +56,12 @@ build() {
   cmake --build "$BUILD_DIR" -j"$(nproc)"
 }
 
+# The REPL on mish: its f, f', rewrites, a few values and a plot; then the
+# terminal's lines when stdin is one (else stdin's, e.g. none in CI).
 run_examples() {
   local actjit="$BUILD_DIR/actjit"
-  echo "\$ $actjit diff mish"
-  "$actjit" diff mish
-  echo "\$ $actjit eval 'x*tanh(softplus(x))' 0 1 -3"
-  "$actjit" eval 'x*tanh(softplus(x))' 0 1 -3
+  echo "\$ $actjit repl mish ':eval -1 0 1' ':plot -4 4'"
+  "$actjit" repl mish ':eval -1 0 1' ':plot -4 4'
 }
 
 run_tests() {

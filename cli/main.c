@@ -1,20 +1,18 @@
 /*
-** cli/main.c: the `actjit` command.
+** cli/main.c: the `actjit` command line.
 **
-** Owns the command line: argument parsing, the `diff`, `eval`, `run`, `ir`,
-** `asm` and `accuracy` subcommands, and how a library error is shown on
-** stderr (the error line, the source line it points into, and carets under
-** the offending bytes).  `diff` and `eval` use the reference interpreter;
-** `run`, `ir`, `asm` and `accuracy` compile EXPR to native kernels
-** (actjit_compile); `accuracy` prints actjit_accuracy's report as a table.
-** Uses only the public API in include/actjit.h; it must not include
-** anything from expr/ or parser/.  (The REPL comes in a later issue.)
+** Owns argument parsing and the subcommands `diff`, `eval`, `run`, `ir`,
+** `asm`, `accuracy`, `plot`, `bench` and `list` (each with --json), and
+** dispatch: no arguments (or `repl`) starts the REPL (repl.c), `--batch`
+** runs REPL lines from stdin.  `diff` and `eval` use the reference
+** interpreter; the others compile EXPR to native kernels (actjit_compile).
+** Uses only the public API in include/actjit.h (see cli.h for the files).
 **
 ** Exit status: 0 success, 1 an error reported by the library (or a read
 ** error on stdin, a write error on stdout), 2 bad usage (for `run`, also a
 ** token on stdin that is not a number).
 */
-#include "actjit.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -24,8 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-enum { EXIT_LIBRARY = 1, EXIT_USAGE = 2 };
 
 /* accuracy: random inputs by default, and the most --random accepts. */
 #define DEFAULT_RANDOM 100000
@@ -57,6 +53,11 @@ typedef struct cmdline {
   double *xs;      /* eval: the X values */
   size_t nxs;
   int help; /* -h/--help was given */
+  int json; /* --json */
+  const char *out; /* plot: --out FILE */
+  double range[2]; /* plot: LO HI after EXPR (nrange of them) */
+  int nrange;
+  size_t elements; /* bench: --elements N */
 } cmdline;
 
 /* The expressions a subcommand works on, and their context. */
@@ -76,9 +77,19 @@ static const char usage_text[] =
     "                  [--runtime NAME[=VALUE]]... EXPR\n"
     "       actjit accuracy [--random N] [--seed S] [--param NAME=VALUE]...\n"
     "                       [--runtime NAME]... EXPR\n"
+    "       actjit plot [--out FILE.svg|FILE.png] [--dtype f32|f64]\n"
+    "                   [--param NAME=VALUE]... EXPR [LO HI]\n"
+    "       actjit bench [--elements N] [--dtype f32|f64]\n"
+    "                    [--param NAME=VALUE]... EXPR\n"
+    "       actjit list\n"
+    "       actjit [repl [LINE]...]     the REPL (no arguments: the same)\n"
+    "       actjit --batch < LINES      REPL lines from stdin, no prompt\n"
     "       actjit --help | --version\n"
     "\n"
-    "run, ir, asm and accuracy also take the compile options\n"
+    "Every subcommand takes --json: its output as JSON (run: one JSON\n"
+    "object per line; NaN and infinities as the strings \"nan\", \"inf\",\n"
+    "\"-inf\").  run, ir, asm, accuracy, plot and bench also take the\n"
+    "compile options\n"
     "    [--profile torch|onednn|minnorm] [--no-stabilize] [--from-y]\n"
     "    [--y-max-ulp U]\n"
     "\n"
@@ -109,6 +120,16 @@ static const char usage_text[] =
     "         result where the exact value is finite, and the worst inputs\n"
     "         with the kernel's result (got) and the exact one (want).\n"
     "         Runtime parameters are measured at their defaults.\n"
+    "  plot   draw f and f' over [LO, HI] (default [-6, 6]): in the terminal,\n"
+    "         or with --out as an SVG or PNG chart\n"
+    "  bench  ns/element of the forward and backward kernels on N elements\n"
+    "         (default 65536) next to a plain libm loop of the same formula\n"
+    "         built with the system's C compiler\n"
+    "  list   the catalog's activations, your own (defined in the REPL with\n"
+    "         NAME = EXPR, kept in $XDG_CONFIG_HOME/actjit/activations.act)\n"
+    "         and the built-in functions\n"
+    "  repl   read activations and :commands (:help lists them) from the\n"
+    "         terminal; each LINE runs first, as if typed\n"
     "\n"
     "diff and eval use the float64 reference interpreter; run, ir, asm and\n"
     "accuracy the JIT.  There, parameters neither bound nor runtime take\n"
@@ -149,35 +170,11 @@ static int usage_error(const char *fmt, ...) {
   return EXIT_USAGE;
 }
 
-/* 1 and *out = the number if all of s is one number strtod accepts (so
-** "-3", "1e-3", "inf", "-inf", "nan", "0x1p3"), else 0. */
-static int parse_number(const char *s, double *out) {
-  char *end;
-  if (*s == '\0')
-    return 0;
-  errno = 0;
-  *out = strtod(s, &end);
-  /* ERANGE is fine: overflow gives +-inf, underflow rounds. */
-  return end != s && *end == '\0';
-}
-
-/* 1 if s is a NAME of the language: [A-Za-z_][A-Za-z0-9_]*. */
-static int is_name(const char *s) {
-  const char *p;
-  for (p = s; *p; p++) {
-    int alpha =
-        (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '_';
-    int digit = *p >= '0' && *p <= '9';
-    if (!alpha && !(digit && p != s))
-      return 0;
-  }
-  return p != s;
-}
-
 /* 1 if the subcommand compiles EXPR to kernels (run, ir, asm, accuracy). */
 static int is_jit_cmd(const cmdline *cl) {
   return strcmp(cl->cmd, "run") == 0 || strcmp(cl->cmd, "ir") == 0 ||
-         strcmp(cl->cmd, "asm") == 0 || strcmp(cl->cmd, "accuracy") == 0;
+         strcmp(cl->cmd, "asm") == 0 || strcmp(cl->cmd, "accuracy") == 0 ||
+         strcmp(cl->cmd, "plot") == 0 || strcmp(cl->cmd, "bench") == 0;
 }
 
 /* Splits arg ("NAME=VALUE", modified in place) into cl's next binding: a
@@ -204,13 +201,13 @@ static int add_binding(cmdline *cl, const char *opt, char *arg) {
                        arg);
   if (eq != NULL)
     *eq = '\0';
-  if (!is_name(arg)) {
+  if (!cli_is_name(arg)) {
     if (eq != NULL)
       *eq = '=';
     return usage_error("%s '%s': '%.*s' is not a name", opt, arg, (int)namelen,
                        arg);
   }
-  if (eq != NULL && !parse_number(eq + 1, &value)) {
+  if (eq != NULL && !cli_parse_number(eq + 1, &value)) {
     *eq = '=';
     return usage_error("%s '%s': '%s' is not a number", opt, arg, eq + 1);
   }
@@ -301,7 +298,7 @@ static int parse_jit_option(int argc, char **argv, int *i, cmdline *cl) {
     cl->profile = actjit_profile_by_name(value);
     break;
   case 1:
-    if (!parse_number(value, &d) || !(d > 0))
+    if (!cli_parse_number(value, &d) || !(d > 0))
       return usage_error("--y-max-ulp '%s': expected a number > 0", value);
     cl->y_max_ulp = d;
     break;
@@ -328,6 +325,9 @@ static int parse_args(int argc, char **argv, cmdline *cl) {
   int i = 2, rc;
   int is_eval = strcmp(cl->cmd, "eval") == 0;
   int is_run = strcmp(cl->cmd, "run") == 0;
+  int is_plot = strcmp(cl->cmd, "plot") == 0;
+  int has_dtype = is_run || is_plot || strcmp(cl->cmd, "bench") == 0;
+  cl->elements = 65536;
   cl->nrandom = DEFAULT_RANDOM;
   cl->seed = 1;
   cl->binds = calloc((size_t)argc, sizeof *cl->binds);
@@ -346,6 +346,25 @@ static int parse_args(int argc, char **argv, cmdline *cl) {
     } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
       cl->help = 1;
       return 0;
+    } else if (strcmp(a, "--json") == 0) {
+      cl->json = 1;
+    } else if (strcmp(a, "--out") == 0 || strncmp(a, "--out=", 6) == 0) {
+      if (!is_plot)
+        return usage_error("%s: option '--out' is for plot only", cl->cmd);
+      if (a[5] == '\0' && i + 1 >= argc)
+        return usage_error("option '--out' needs a file name");
+      cl->out = a[5] == '\0' ? argv[++i] : a + 6;
+    } else if (strcmp(a, "--elements") == 0 ||
+               strncmp(a, "--elements=", 11) == 0) {
+      uint64_t u;
+      const char *v = a[10] == '\0' ? (i + 1 < argc ? argv[++i] : "") : a + 11;
+      if (strcmp(cl->cmd, "bench") != 0)
+        return usage_error("%s: option '--elements' is for bench only",
+                           cl->cmd);
+      if (!parse_unsigned(v, &u) || u < 1 || u > ((uint64_t)1 << 28))
+        return usage_error("--elements '%s': expected a whole number from 1 "
+                           "to 268435456", v);
+      cl->elements = (size_t)u;
     } else if (strcmp(a, "--param") == 0) {
       if (i + 1 >= argc)
         return usage_error("option '--param' needs NAME=VALUE");
@@ -366,8 +385,9 @@ static int parse_args(int argc, char **argv, cmdline *cl) {
                             a[9] == '\0' ? argv[++i] : a + 10)) != 0)
         return rc;
     } else if (strcmp(a, "--dtype") == 0 || strncmp(a, "--dtype=", 8) == 0) {
-      if (!is_run)
-        return usage_error("%s: option '--dtype' is for run only", cl->cmd);
+      if (!has_dtype)
+        return usage_error("%s: option '--dtype' is for run, plot and bench "
+                           "only", cl->cmd);
       if (a[7] == '\0' && i + 1 >= argc)
         return usage_error("option '--dtype' needs f32 or f64");
       if ((rc = set_dtype(cl, a[7] == '\0' ? argv[++i] : a + 8)) != 0)
@@ -381,9 +401,24 @@ static int parse_args(int argc, char **argv, cmdline *cl) {
                          cl->cmd, a);
     }
   }
+  if (strcmp(cl->cmd, "list") == 0) {
+    if (i < argc)
+      return usage_error("list: unexpected argument '%s'", argv[i]);
+    return 0;
+  }
   if (i >= argc)
     return usage_error("%s: missing EXPR", cl->cmd);
   cl->src = argv[i++];
+  if (is_plot) {
+    for (; i < argc; i++) {
+      if (cl->nrange == 2 || !cli_parse_number(argv[i], &cl->range[cl->nrange]))
+        return usage_error("plot: '%s': expected LO HI after EXPR", argv[i]);
+      cl->nrange++;
+    }
+    if (cl->nrange == 1)
+      return usage_error("plot: give both LO and HI");
+    return 0;
+  }
   if (!is_eval) {
     if (i < argc)
       return usage_error("%s: unexpected argument '%s' after EXPR%s", cl->cmd,
@@ -396,70 +431,12 @@ static int parse_args(int argc, char **argv, cmdline *cl) {
   if (i >= argc)
     return usage_error("eval: missing X (one or more numbers after EXPR)");
   for (; i < argc; i++) {
-    if (!parse_number(argv[i], &cl->xs[cl->nxs]))
+    if (!cli_parse_number(argv[i], &cl->xs[cl->nxs]))
       return usage_error("eval: X '%s' is not a number%s", argv[i],
                          argv[i][0] == '-' ? " (options go before EXPR)" : "");
     cl->nxs++;
   }
   return 0;
-}
-
-/* 1 for a UTF-8 continuation byte (10xxxxxx). */
-static int is_continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
-
-/* Prints, on stderr, the line of src holding byte `offset`, then a line
-** that puts carets under bytes [offset, offset+length) of it: at least one
-** caret, none past the end of the line.  Tabs before the offset are kept
-** so the carets line up; a multi-byte UTF-8 character counts as one
-** column. */
-static void show_source(const char *src, size_t offset, size_t length) {
-  size_t len = strlen(src), start, end, shown, from, stop, i, carets = 0;
-  if (offset > len)
-    offset = len;
-  start = offset;
-  while (start > 0 && src[start - 1] != '\n')
-    start--;
-  end = offset;
-  while (end < len && src[end] != '\n')
-    end++;
-  shown = end;
-  if (shown > start && src[shown - 1] == '\r') /* CRLF line */
-    shown--;
-  fprintf(stderr, "%.*s\n", (int)(shown - start), src + start);
-  for (i = start; i < offset && i < shown; i++) /* up to the offset */
-    if (!is_continuation((unsigned char)src[i]))
-      fputc(src[i] == '\t' ? '\t' : ' ', stderr);
-  from = offset < shown ? offset : shown;
-  stop = length < shown - from ? from + length : shown;
-  for (i = from; i < stop; i++)
-    if (!is_continuation((unsigned char)src[i]))
-      carets++;
-  if (carets == 0)
-    carets = 1;
-  while (carets-- > 0)
-    fputc('^', stderr);
-  fputc('\n', stderr);
-}
-
-/* Reports a failed library call on stderr:
-**   error: NAME at OFFSET+LENGTH: MESSAGE
-** followed by the source line and carets when src is non-NULL and
-** non-empty.  Returns EXIT_LIBRARY. */
-static int report(actjit_status st, const actjit_error *err, const char *src) {
-  fprintf(stderr, "error: %s at %zu+%zu: %s\n", actjit_status_name(st),
-          err->offset, err->length,
-          err->message[0] ? err->message : actjit_status_str(st));
-  if (src != NULL && src[0] != '\0')
-    show_source(src, err->offset, err->length);
-  return EXIT_LIBRARY;
-}
-
-/* Like report, for calls whose errors may not point into the source
-** (bind, simplify, diff): the source is shown only when they do. */
-static int report_maybe_located(actjit_status st, const actjit_error *err,
-                                const char *src) {
-  int located = err->offset != 0 || err->length != 0;
-  return report(st, err, located ? src : NULL);
 }
 
 /* Opens a context, parses cl->src, binds each --param and simplifies, into
@@ -472,22 +449,22 @@ static int session_open(session *s, const cmdline *cl) {
   size_t i;
   s->ctx = actjit_ctx_new(NULL, &err);
   if (s->ctx == NULL)
-    return report(err.code ? err.code : ACTJIT_ENOMEM, &err, NULL);
+    return cli_report(err.code ? err.code : ACTJIT_ENOMEM, &err, NULL);
   st = actjit_parse(s->ctx, cl->src, ACTJIT_NUL_TERMINATED, &e, &err);
   if (st != ACTJIT_OK)
-    return report(st, &err, cl->src);
+    return cli_report(st, &err, cl->src);
   for (i = 0; i < cl->nbinds; i++) {
     next = NULL;
     st = actjit_bind(e, cl->binds[i].name, cl->binds[i].value, &next, &err);
     actjit_expr_free(e);
     e = next;
     if (st != ACTJIT_OK)
-      return report_maybe_located(st, &err, cl->src);
+      return cli_report_maybe_located(st, &err, cl->src);
   }
   st = actjit_simplify(e, &s->f, &err);
   actjit_expr_free(e);
   if (st != ACTJIT_OK)
-    return report_maybe_located(st, &err, cl->src);
+    return cli_report_maybe_located(st, &err, cl->src);
   return 0;
 }
 
@@ -505,7 +482,7 @@ static int print_expr(const char *label, const char *name, const actjit_expr *e,
   char *text = NULL;
   actjit_status st = actjit_print(e, &text, &err);
   if (st != ACTJIT_OK)
-    return report_maybe_located(st, &err, src);
+    return cli_report_maybe_located(st, &err, src);
   printf("%s%s = %s\n", label, name, text);
   actjit_free(text);
   return 0;
@@ -518,36 +495,65 @@ static int cmd_diff(const cmdline *cl) {
   actjit_expr *d = NULL;
   actjit_status st;
   size_t i, n;
+  json j;
+  char *text = NULL;
   int rc = session_open(&s, cl);
-  if (rc == 0)
+  if (rc == 0 && cl->json) {
+    json_init(&j, stdout);
+    json_begin_object(&j);
+    st = actjit_print(s.f, &text, &err);
+    if (st != ACTJIT_OK)
+      rc = cli_report_maybe_located(st, &err, cl->src);
+    json_key(&j, "f");
+    json_string(&j, text);
+    actjit_free(text);
+    json_key(&j, "derivatives");
+    json_begin_object(&j);
+  } else if (rc == 0) {
     rc = print_expr("f", "", s.f, cl->src);
+  }
   n = rc == 0 ? actjit_param_count(s.f) + 1 : 0;
   for (i = 0; rc == 0 && i < n; i++) {
     const char *wrt = i == 0 ? "x" : actjit_param_name(s.f, i - 1);
     st = actjit_diff(s.f, wrt, &d, &err);
     if (st != ACTJIT_OK) {
-      rc = report_maybe_located(st, &err, cl->src);
+      rc = cli_report_maybe_located(st, &err, cl->src);
       break;
     }
-    rc = print_expr("df/d", wrt, d, cl->src);
+    if (cl->json) {
+      text = NULL;
+      st = actjit_print(d, &text, &err);
+      if (st != ACTJIT_OK)
+        rc = cli_report_maybe_located(st, &err, cl->src);
+      json_key(&j, wrt);
+      json_string(&j, text);
+      actjit_free(text);
+    } else {
+      rc = print_expr("df/d", wrt, d, cl->src);
+    }
     actjit_expr_free(d);
     d = NULL;
+  }
+  if (rc == 0 && cl->json) {
+    json_end_object(&j);
+    json_end_object(&j);
+    json_finish(&j);
   }
   session_free(&s);
   return rc;
 }
 
-/* Prints v with %.<digits>g, and every NaN as "nan" whatever its sign bit
-** (glibc would print "-nan"). */
-static void print_g(double v, int digits, const char *after) {
-  if (isnan(v))
-    printf("nan%s", after);
-  else
-    printf("%.*g%s", digits, v, after);
+/* {"x": x, "f": f, "df": df} */
+static void json_point(json *j, double x, double f, double df) {
+  json_begin_object(j);
+  json_key(j, "x");
+  json_number(j, x);
+  json_key(j, "f");
+  json_number(j, f);
+  json_key(j, "df");
+  json_number(j, df);
+  json_end_object(j);
 }
-
-/* Prints v with %.17g (enough digits to read back the same double). */
-static void print_number(double v, const char *after) { print_g(v, 17, after); }
 
 /* actjit eval: "x<TAB>f(x)<TAB>f'(x)" for each X, parameters left unbound
 ** taking their defaults (EUNBOUND from the library when one has none). */
@@ -563,7 +569,7 @@ static int cmd_eval(const cmdline *cl) {
     goto done;
   st = actjit_diff(s.f, "x", &d, &err);
   if (st != ACTJIT_OK) {
-    rc = report_maybe_located(st, &err, cl->src);
+    rc = cli_report_maybe_located(st, &err, cl->src);
     goto done;
   }
   y = malloc(cl->nxs * sizeof *y);
@@ -578,13 +584,25 @@ static int cmd_eval(const cmdline *cl) {
   if (st == ACTJIT_OK)
     st = actjit_eval(d, NULL, cl->xs, dy, cl->nxs, &err);
   if (st != ACTJIT_OK) {
-    rc = report(st, &err, cl->src);
+    rc = cli_report(st, &err, cl->src);
     goto done;
   }
-  for (i = 0; i < cl->nxs; i++) {
-    print_number(cl->xs[i], "\t");
-    print_number(y[i], "\t");
-    print_number(dy[i], "\n");
+  if (cl->json) {
+    json j;
+    json_init(&j, stdout);
+    json_begin_object(&j);
+    json_key(&j, "points");
+    json_begin_array(&j);
+    for (i = 0; i < cl->nxs; i++)
+      json_point(&j, cl->xs[i], y[i], dy[i]);
+    json_end_array(&j);
+    json_end_object(&j);
+    json_finish(&j);
+  }
+  for (i = 0; i < cl->nxs && !cl->json; i++) {
+    cli_print_g(stdout, cl->xs[i], 17, "\t");
+    cli_print_g(stdout, y[i], 17, "\t");
+    cli_print_g(stdout, dy[i], 17, "\n");
   }
 done:
   free(y);
@@ -614,7 +632,7 @@ static int compile_activation(const cmdline *cl, actjit_ctx **ctx,
   *a = NULL;
   *ctx = actjit_ctx_new(NULL, &err);
   if (*ctx == NULL)
-    return report(err.code ? err.code : ACTJIT_ENOMEM, &err, NULL);
+    return cli_report(err.code ? err.code : ACTJIT_ENOMEM, &err, NULL);
   bind = calloc(cl->nbinds + 1, sizeof *bind);
   runtime = calloc(cl->nruntimes + 1, sizeof *runtime);
   if (bind == NULL || runtime == NULL) {
@@ -643,16 +661,8 @@ static int compile_activation(const cmdline *cl, actjit_ctx **ctx,
   /* Parse errors point into the source; a bad --param or --runtime name
   ** and a failed code generation do not. */
   if (st != ACTJIT_OK)
-    return report_maybe_located(st, &err, cl->src);
+    return cli_report_maybe_located(st, &err, cl->src);
   return 0;
-}
-
-/* Reports a failed kernel call (no actjit_error there) as report does. */
-static int report_call(actjit_status st) {
-  actjit_error err;
-  memset(&err, 0, sizeof err);
-  err.code = st;
-  return report(st, &err, NULL);
 }
 
 /* The state of `actjit run`: one batch of x values in the dtype, the
@@ -661,6 +671,7 @@ static int report_call(actjit_status st) {
 typedef struct run_state {
   const actjit_activation *a;
   int f64;
+  int json;       /* --json: one object per line */
   int from_y;     /* --from-y: the backward takes the forward's y */
   size_t n;       /* x values in the batch */
   size_t nparams; /* runtime parameters */
@@ -722,6 +733,14 @@ static void run_state_free(run_state *r) {
   free(r->dpsum);
 }
 
+/* One line of `run --json`. */
+static void run_json_line(double x, double f, double df) {
+  json j;
+  json_init(&j, stdout);
+  json_point(&j, x, f, df);
+  json_finish(&j);
+}
+
 /* Runs the forward and backward kernels on the batch, prints its lines
 ** and adds its parameter gradients to r->dpsum; the batch is then empty.
 ** Returns 0, or EXIT_LIBRARY after reporting a failed call (or on a write
@@ -744,13 +763,17 @@ static int run_batch(run_state *r) {
                                       n, r->dp64)
               : actjit_backward_f64(r->a, r->x64, r->ones64, r->dx64, n);
     if (st != ACTJIT_OK)
-      return report_call(st);
+      return cli_report_status(st);
     for (k = 0; k < np; k++)
       r->dpsum[k] += r->dp64[k];
     for (i = 0; i < n; i++) {
-      print_g(r->x64[i], 17, "\t");
-      print_g(r->y64[i], 17, "\t");
-      print_g(r->dx64[i], 17, "\n");
+      if (r->json) {
+        run_json_line(r->x64[i], r->y64[i], r->dx64[i]);
+        continue;
+      }
+      cli_print_g(stdout, r->x64[i], 17, "\t");
+      cli_print_g(stdout, r->y64[i], 17, "\t");
+      cli_print_g(stdout, r->dx64[i], 17, "\n");
     }
   } else {
     for (k = 0; k < np; k++)
@@ -764,13 +787,17 @@ static int run_batch(run_state *r) {
                                       n, r->dp32)
               : actjit_backward_f32(r->a, r->x32, r->ones32, r->dx32, n);
     if (st != ACTJIT_OK)
-      return report_call(st);
+      return cli_report_status(st);
     for (k = 0; k < np; k++) /* batch sums in float, the total in double */
       r->dpsum[k] += r->dp32[k];
     for (i = 0; i < n; i++) {
-      print_g(r->x32[i], 9, "\t");
-      print_g(r->y32[i], 9, "\t");
-      print_g(r->dx32[i], 9, "\n");
+      if (r->json) {
+        run_json_line(r->x32[i], r->y32[i], r->dx32[i]);
+        continue;
+      }
+      cli_print_g(stdout, r->x32[i], 9, "\t");
+      cli_print_g(stdout, r->y32[i], 9, "\t");
+      cli_print_g(stdout, r->dx32[i], 9, "\n");
     }
   }
   return ferror(stdout) ? EXIT_LIBRARY : 0;
@@ -810,7 +837,7 @@ static int take_token(run_state *r, token *t, unsigned long line) {
   if (strlen(t->text) != t->len) { /* a NUL byte inside */
     ok = 0;
   } else if (r->f64) {
-    ok = parse_number(t->text, &r->x64[r->n]);
+    ok = cli_parse_number(t->text, &r->x64[r->n]);
   } else {
     char *end;
     r->x32[r->n] = strtof(t->text, &end); /* one rounding, to float */
@@ -856,6 +883,7 @@ static int cmd_run(const cmdline *cl) {
     goto done;
   r.a = a;
   r.f64 = cl->f64;
+  r.json = cl->json;
   r.from_y = (cl->flags & ACTJIT_BACKWARD_FROM_Y) != 0;
   r.nparams = actjit_runtime_count(a);
   rc = run_state_alloc(&r);
@@ -901,9 +929,23 @@ static int cmd_run(const cmdline *cl) {
     if (rc != 0 || got == 0)
       break;
   }
-  for (k = 0; rc == 0 && k < r.nparams; k++) {
+  if (rc == 0 && r.json && r.nparams) {
+    json j;
+    json_init(&j, stdout);
+    json_begin_object(&j);
+    json_key(&j, "dparams_summed");
+    json_begin_object(&j);
+    for (k = 0; k < r.nparams; k++) {
+      json_key(&j, actjit_runtime_name(a, k));
+      json_number(&j, r.dpsum[k]);
+    }
+    json_end_object(&j);
+    json_end_object(&j);
+    json_finish(&j);
+  }
+  for (k = 0; rc == 0 && !r.json && k < r.nparams; k++) {
     printf("# df/d%s summed = ", actjit_runtime_name(a, k));
-    print_g(r.dpsum[k], r.f64 ? 17 : 9, "\n");
+    cli_print_g(stdout, r.dpsum[k], r.f64 ? 17 : 9, "\n");
   }
 done:
   free(chunk);
@@ -925,7 +967,15 @@ static int cmd_describe(const cmdline *cl, actjit_part part) {
   if (rc == 0) {
     st = actjit_describe(a, part, &text, &err);
     if (st != ACTJIT_OK) {
-      rc = report_maybe_located(st, &err, cl->src);
+      rc = cli_report_maybe_located(st, &err, cl->src);
+    } else if (cl->json) {
+      json j;
+      json_init(&j, stdout);
+      json_begin_object(&j);
+      json_key(&j, part == ACTJIT_PART_IR ? "ir" : "asm");
+      json_string(&j, text);
+      json_end_object(&j);
+      json_finish(&j);
     } else {
       size_t len = strlen(text);
       fputs(text, stdout);
@@ -939,86 +989,98 @@ static int cmd_describe(const cmdline *cl, actjit_part part) {
   return rc;
 }
 
-/* ---- accuracy: the report as a table ------------------------------------ */
-
-/* Prints an error in ULP in a field of width w: two decimals while small,
-** three significant digits when large, "inf" for +inf. */
-static void print_ulp(double u, int w) {
-  if (isinf(u))
-    printf("%*s", w, "inf");
-  else if (u < 1e4)
-    printf("%*.2f", w, u);
-  else
-    printf("%*.3g", w, u);
+/* cli_settings from the command line's options (--param binds; the
+** others of explore.c's defaults: parameters left unbound are runtime
+** ones at their defaults). */
+static int settings_of(const cmdline *cl, cli_settings *s) {
+  memset(s, 0, sizeof *s);
+  s->profile = cl->profile;
+  s->f64 = cl->f64;
+  s->flags = cl->flags;
+  s->y_max_ulp = cl->y_max_ulp;
+  for (size_t i = 0; i < cl->nbinds; i++)
+    if (cli_settings_bind(s, cl->binds[i].name, cl->binds[i].value) != 0) {
+      fputs("actjit: too many --param bindings\n", stderr);
+      return EXIT_USAGE;
+    }
+  return 0;
 }
 
-/* The rows of the table: dtype, kind and label. */
-static const struct {
-  int dt, kind;
-  const char *label;
-} acc_rows[] = {
-    {ACTJIT_ACC_F32, ACTJIT_ACC_FORWARD, "f32 forward"},
-    {ACTJIT_ACC_F32, ACTJIT_ACC_BACKWARD, "f32 backward"},
-    {ACTJIT_ACC_F64, ACTJIT_ACC_FORWARD, "f64 forward"},
-    {ACTJIT_ACC_F64, ACTJIT_ACC_BACKWARD, "f64 backward"},
-    {ACTJIT_ACC_F32, ACTJIT_ACC_BACKWARD_Y, "f32 backward from y"},
-    {ACTJIT_ACC_F64, ACTJIT_ACC_BACKWARD_Y, "f64 backward from y"},
-};
-
 /* actjit accuracy: compiles EXPR, measures it (actjit_accuracy) and prints
-** the table: one row per kernel measured, then its worst inputs. */
+** the table or the JSON. */
 static int cmd_accuracy(const cmdline *cl) {
   actjit_ctx *ctx = NULL;
-  actjit_activation *a = NULL;
+  cli_act act;
+  memset(&act, 0, sizeof act);
+  int rc = compile_activation(cl, &ctx, &act.a);
+  if (rc == 0) {
+    act.src = (char *)cl->src;
+    json j;
+    json_init(&j, stdout);
+    rc = cli_accuracy(stdout, cl->json ? &j : NULL, &act, cl->nrandom,
+                      cl->seed);
+    if (rc == 0 && cl->json)
+      json_finish(&j);
+  }
+  actjit_activation_free(act.a);
+  actjit_ctx_free(ctx);
+  return rc;
+}
+
+/* actjit plot / bench: EXPR compiled as the REPL does (explore.c). */
+static int cmd_explore(const cmdline *cl) {
+  cli_settings set;
+  cli_act act;
+  memset(&act, 0, sizeof act);
+  int rc = settings_of(cl, &set);
   actjit_error err = {0};
-  actjit_accuracy_report rep;
-  actjit_status st;
-  size_t i;
-  int rc = compile_activation(cl, &ctx, &a), j;
-  if (rc != 0)
-    goto done;
-  st = actjit_accuracy(a, cl->nrandom, cl->seed, &rep, &err);
-  if (st != ACTJIT_OK) {
-    rc = report_maybe_located(st, &err, cl->src);
-    goto done;
-  }
-  printf("%s: error in ULP against MPFR (128 bits), on the value grid and "
-         "%zu random inputs (seed %" PRIu64 ")\n\n",
-         cl->src, cl->nrandom, cl->seed);
-  printf("%-20s %10s %10s %9s %9s\n", "kernel", "max ULP", "median ULP",
-         "samples", "nonfinite");
-  for (i = 0; i < sizeof acc_rows / sizeof *acc_rows; i++) {
-    const actjit_accuracy_part *p = &rep.part[acc_rows[i].dt][acc_rows[i].kind];
-    if (p->samples == 0)
-      continue; /* not compiled: from x in y mode, from y otherwise */
-    printf("%-20s ", acc_rows[i].label);
-    print_ulp(p->max_ulp, 10);
-    fputc(' ', stdout);
-    print_ulp(p->median_ulp, 10);
-    printf(" %9zu %9zu\n", p->samples, p->nonfinite);
-  }
-  printf("\nworst inputs (x: got, want, error in ULP)\n");
-  for (i = 0; i < sizeof acc_rows / sizeof *acc_rows; i++) {
-    const actjit_accuracy_part *p = &rep.part[acc_rows[i].dt][acc_rows[i].kind];
-    int digits = acc_rows[i].dt == ACTJIT_ACC_F32 ? 9 : 17;
-    if (p->samples == 0)
-      continue;
-    printf("%-20s", acc_rows[i].label);
-    if (p->worst_ulp[0] < 0)
-      printf(" (exact everywhere)\n");
-    for (j = 0; j < ACTJIT_ACCURACY_WORST && p->worst_ulp[j] >= 0; j++) {
-      if (j > 0)
-        printf("%-20s", "");
-      printf(" x = ");
-      print_g(p->worst_x[j], digits, ": got ");
-      print_g(p->worst_got[j], digits, ", want ");
-      print_g(p->worst_want[j], digits, ", ");
-      print_ulp(p->worst_ulp[j], 0);
-      fputc('\n', stdout);
+  actjit_ctx *ctx = rc ? NULL : actjit_ctx_new(NULL, &err);
+  if (rc == 0 && !ctx)
+    rc = cli_report(err.code, &err, NULL);
+  if (rc == 0)
+    rc = cli_act_compile(ctx, cl->src, &set, &act);
+  json j;
+  json_init(&j, stdout);
+  if (rc == 0 && strcmp(cl->cmd, "bench") == 0) {
+    rc = cli_bench(stdout, cl->json ? &j : NULL, &act, cl->f64, cl->elements);
+    if (rc == 0 && cl->json)
+      json_finish(&j);
+  } else if (rc == 0) {
+    double lo = cl->nrange ? cl->range[0] : -6, hi = cl->nrange ? cl->range[1] : 6;
+    rc = cli_plot(&act, cl->f64, lo, hi, cl->out, 72, 20,
+                  !cl->out && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"),
+                  cl->json && !cl->out ? &j : NULL);
+    if (rc == 0 && cl->json && !cl->out)
+      json_finish(&j);
+    if (rc == 0 && cl->json && cl->out) {
+      json_begin_object(&j);
+      json_key(&j, "file");
+      json_string(&j, cl->out);
+      json_key(&j, "lo");
+      json_number(&j, lo);
+      json_key(&j, "hi");
+      json_number(&j, hi);
+      json_end_object(&j);
+      json_finish(&j);
     }
   }
-done:
-  actjit_activation_free(a);
+  cli_act_free(&act);
+  cli_settings_free(&set);
+  actjit_ctx_free(ctx);
+  return rc;
+}
+
+/* actjit list */
+static int cmd_list(const cmdline *cl) {
+  actjit_error err = {0};
+  actjit_ctx *ctx = actjit_ctx_new(NULL, &err);
+  if (!ctx)
+    return cli_report(err.code, &err, NULL);
+  json j;
+  json_init(&j, stdout);
+  int rc = cli_list(stdout, cl->json ? &j : NULL, ctx);
+  if (rc == 0 && cl->json)
+    json_finish(&j);
   actjit_ctx_free(ctx);
   return rc;
 }
@@ -1026,43 +1088,57 @@ done:
 /* Entry point: dispatches on argv[1].  Returns the exit status described
 ** in the banner. */
 int main(int argc, char **argv) {
+  static const char *const subcommands[] = {
+      "diff", "eval", "run", "ir", "asm", "accuracy", "plot", "bench", "list"};
   cmdline cl;
-  int rc;
+  int rc = -1;
   memset(&cl, 0, sizeof cl);
-  if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
-      strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
-    /* No arguments: usage for now (a REPL comes in a later issue). */
+  if (argc < 2 || strcmp(argv[1], "repl") == 0) {
+    rc = cli_repl(argv + 2, argc > 2 ? argc - 2 : 0, 0);
+  } else if (strcmp(argv[1], "--batch") == 0) {
+    rc = argc == 2 ? cli_repl(NULL, 0, 1)
+                   : usage_error("--batch reads its lines from standard input "
+                                 "(no arguments)");
+  } else if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+             strcmp(argv[1], "help") == 0) {
     fputs(usage_text, stdout);
     rc = 0;
   } else if (strcmp(argv[1], "--version") == 0) {
     printf("actjit %s\n", actjit_version_string());
     rc = 0;
-  } else if (strcmp(argv[1], "diff") == 0 || strcmp(argv[1], "eval") == 0 ||
-             strcmp(argv[1], "run") == 0 || strcmp(argv[1], "ir") == 0 ||
-             strcmp(argv[1], "asm") == 0 ||
-             strcmp(argv[1], "accuracy") == 0) {
+  }
+  for (size_t k = 0; rc < 0 && k < sizeof subcommands / sizeof *subcommands;
+       k++) {
+    if (strcmp(argv[1], subcommands[k]) != 0)
+      continue;
     cl.cmd = argv[1];
     rc = parse_args(argc, argv, &cl);
-    if (rc == 0 && cl.help)
+    if (rc != 0)
+      break;
+    if (cl.help)
       fputs(usage_text, stdout);
-    else if (rc == 0 && strcmp(cl.cmd, "diff") == 0)
+    else if (strcmp(cl.cmd, "diff") == 0)
       rc = cmd_diff(&cl);
-    else if (rc == 0 && strcmp(cl.cmd, "eval") == 0)
+    else if (strcmp(cl.cmd, "eval") == 0)
       rc = cmd_eval(&cl);
-    else if (rc == 0 && strcmp(cl.cmd, "run") == 0)
+    else if (strcmp(cl.cmd, "run") == 0)
       rc = cmd_run(&cl);
-    else if (rc == 0 && strcmp(cl.cmd, "accuracy") == 0)
+    else if (strcmp(cl.cmd, "accuracy") == 0)
       rc = cmd_accuracy(&cl);
-    else if (rc == 0)
+    else if (strcmp(cl.cmd, "plot") == 0 || strcmp(cl.cmd, "bench") == 0)
+      rc = cmd_explore(&cl);
+    else if (strcmp(cl.cmd, "list") == 0)
+      rc = cmd_list(&cl);
+    else
       rc = cmd_describe(&cl, strcmp(cl.cmd, "ir") == 0 ? ACTJIT_PART_IR
                                                        : ACTJIT_PART_ASM);
-  } else if (argv[1][0] == '-') {
-    rc = usage_error("unknown option '%s'", argv[1]);
-  } else {
-    rc = usage_error("unknown command '%s' (expected diff, eval, run, ir, asm "
-                     "or accuracy)",
-                     argv[1]);
   }
+  if (rc < 0 && argv[1][0] == '-')
+    rc = usage_error("unknown option '%s'", argv[1]);
+  else if (rc < 0)
+    rc = usage_error("unknown command '%s' (expected diff, eval, run, ir, "
+                     "asm, accuracy, plot, bench, list or repl)",
+                     argv[1]);
   free(cl.binds);
   free(cl.runtimes);
   free(cl.xs);

@@ -48,4 +48,13 @@ AJ_INTERNAL actjit_status aj_expr_diff(const actjit_expr *e, const char *wrt,
 AJ_INTERNAL aj_node *aj_backward_from_y(actjit_ctx *ctx, const actjit_expr *f,
                                         const char **why);
 
+/* The C99 text of ACTJIT_PART_C: actjit_c_f computing f and actjit_c_df
+** computing df (f', both expressions of x whose only parameters are
+** runtime ones), parameter rparam[k] read as p[k] (k < nr).  *text is
+** freed with actjit_free.  ENOMEM; EINTERNAL for a node with no C form. */
+AJ_INTERNAL actjit_status aj_print_c(const actjit_expr *f,
+                                     const actjit_expr *df,
+                                     aj_node *const *rparam, uint32_t nr,
+                                     char **text, actjit_error *err);
+
 #endif

@@ -494,9 +494,10 @@ typedef enum actjit_part {
   ACTJIT_PART_IR_F64, /* the same for the float64 kernels */
   ACTJIT_PART_ASM_F64,
   ACTJIT_PART_DY,     /* g(y) = f'(f^-1(y)) (ACTJIT_BACKWARD_FROM_Y), in y */
-  ACTJIT_PART_REWRITES /* the stabilizing rewrites applied to f and its
-                          derivatives, "name: pattern -> result" per line
-                          ("" when none) */
+  ACTJIT_PART_REWRITES, /* the stabilizing rewrites applied to f and its
+                           derivatives, "name: pattern -> result" per line
+                           ("" when none) */
+  ACTJIT_PART_C       /* f and f' as written, a C99 file with libm */
 } actjit_part;
 
 /* *text = the part, freed with actjit_free. */

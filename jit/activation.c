@@ -24,6 +24,9 @@ struct actjit_activation {
   actjit_expr *df;         /* f' */
   actjit_expr **dp;        /* df/dp_k */
   actjit_expr *gy;         /* y mode: g(y) = f'(f^-1(y)), in x; else NULL */
+  actjit_expr *f_plain;    /* f as written: simplified, never stabilized
+                              (ACTJIT_PART_C) */
+  actjit_profile profile;  /* kinks of f_plain's derivative */
   uint32_t nrparams;
   aj_node **rparam;        /* runtime parameter k's node */
   float *def32;            /* defaults of the runtime parameters */
@@ -57,11 +60,12 @@ static void free_parts(actjit_activation *a) {
   actjit_expr_free(a->f);
   actjit_expr_free(a->df);
   actjit_expr_free(a->gy);
+  actjit_expr_free(a->f_plain);
   for (uint32_t i = 0; a->dp && i < a->nrparams; i++) actjit_expr_free(a->dp[i]);
-  aj_free(ctx, a->dp, a->nrparams * sizeof *a->dp);
-  aj_free(ctx, a->rparam, a->nrparams * sizeof *a->rparam);
-  aj_free(ctx, a->def32, a->nrparams * sizeof *a->def32);
-  aj_free(ctx, a->def64, a->nrparams * sizeof *a->def64);
+  aj_free(ctx, a->dp, (a->nrparams ? a->nrparams : 1) * sizeof *a->dp);
+  aj_free(ctx, a->rparam, (a->nrparams ? a->nrparams : 1) * sizeof *a->rparam);
+  aj_free(ctx, a->def32, (a->nrparams ? a->nrparams : 1) * sizeof *a->def32);
+  aj_free(ctx, a->def64, (a->nrparams ? a->nrparams : 1) * sizeof *a->def64);
   aj_free(ctx, a->bwd_roots, (a->nrparams + 1) * sizeof *a->bwd_roots);
   aj_tape_free(ctx, &a->fwd);
   aj_tape_free(ctx, &a->bwd);
@@ -319,9 +323,11 @@ actjit_status actjit_compile(actjit_ctx *ctx, const char *src,
   a->ctx = ctx;
   a->width32 = w;
   a->threads = opt->threads > 1 ? opt->threads : 1;
+  a->profile = opt->profile;
   actjit_expr *e = NULL;
   actjit_status s = aj_parse_user(ctx, src, strlen(src), opt->profile, &e, err);
   if (s == ACTJIT_OK) s = bind_all(&e, opt, err);
+  if (s == ACTJIT_OK) s = actjit_simplify(e, &a->f_plain, err);
   if (s == ACTJIT_OK)
     s = (opt->flags & ACTJIT_NO_STABILIZE)
             ? actjit_simplify(e, &a->f, err)
@@ -655,6 +661,18 @@ static actjit_status rewrites_text(const actjit_activation *a, char **text,
   return ACTJIT_OK;
 }
 
+/* f as written and its derivative (the activation's kinks, no stabilizing
+** rewrites) as a C99 translation unit with libm. */
+static actjit_status c_text(const actjit_activation *a, char **text,
+                            actjit_error *err) {
+  actjit_expr *d = NULL;
+  actjit_status s = aj_expr_diff(a->f_plain, "x", a->profile, 0, &d, err);
+  if (s == ACTJIT_OK)
+    s = aj_print_c(a->f_plain, d, a->rparam, a->nrparams, text, err);
+  actjit_expr_free(d);
+  return s;
+}
+
 actjit_status actjit_describe(const actjit_activation *a, actjit_part part,
                               char **text, actjit_error *err) {
   if (text) *text = NULL;
@@ -666,6 +684,7 @@ actjit_status actjit_describe(const actjit_activation *a, actjit_part part,
   case ACTJIT_PART_DF: return actjit_print(a->df, text, err);
   case ACTJIT_PART_DPARAM: return dparam_text(a, text, err);
   case ACTJIT_PART_REWRITES: return rewrites_text(a, text, err);
+  case ACTJIT_PART_C: return c_text(a, text, err);
   case ACTJIT_PART_DY:
     if (!a->gy)
       return aj_error(err, ACTJIT_EINVAL, 0, 0,

@@ -88,11 +88,13 @@ int aj_kernel_key(actjit_ctx *ctx, const aj_kernel_spec *spec,
   put_tape(&b, spec->bwd);
   for (uint32_t k = 0; k <= spec->nrparams; k++)
     put_u32(&b, spec->bwd_roots[k]);
-  if (b.oom) {
+  /* exactly len bytes: whoever frees the key passes its length */
+  unsigned char *exact = b.oom ? NULL : aj_realloc(ctx, b.z, b.cap, b.n);
+  if (!exact) {
     aj_free(ctx, b.z, b.cap);
     return -1;
   }
-  *key = b.z;
+  *key = exact;
   *len = b.n;
   return 0;
 }
