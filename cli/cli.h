@@ -120,10 +120,9 @@ int cli_act_check_values(const cli_act *act);
 int cli_act_eval(const cli_act *act, int f64, const double *x, double *f,
                  double *df, size_t n);
 
-/* Prints what compiling made: f, f', df/dp, the rewrites, the compile
-** time (text), or the same as a JSON object. */
+/* Prints what compiling made: f, f' and df/dp as written, the rewrites
+** and what the kernels compute after them, the compile time. */
 int cli_show_act(FILE *out, const cli_act *act);
-void cli_json_act(json *j, const cli_act *act);
 
 /* Prints / writes actjit_accuracy's report for act (nrandom inputs). */
 int cli_accuracy(FILE *out, json *j, const cli_act *act, size_t nrandom,

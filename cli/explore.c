@@ -207,14 +207,33 @@ static void print_lines(FILE *out, const char *prefix, const char *text) {
   }
 }
 
+/* "f = E" -> "  f(x)  = E" etc.: the written forms, aligned. */
+static void print_written(FILE *out, const char *text) {
+  while (*text) {
+    const char *nl = strchr(text, '\n'), *eq = strstr(text, " = ");
+    size_t n = nl ? (size_t)(nl - text) : strlen(text);
+    if (eq && eq < text + n) {
+      size_t lab = (size_t)(eq - text);
+      const char *label = lab == 1 && text[0] == 'f'   ? "f(x)"
+                          : lab == 2 && text[0] == 'f' ? "f'(x)"
+                                                       : NULL;
+      if (label)
+        fprintf(out, "  %-5s = %.*s\n", label, (int)(n - lab - 3), eq + 3);
+      else
+        fprintf(out, "  %.*s\n", (int)n, text);
+    }
+    text += n + (nl != NULL);
+  }
+}
+
 int cli_show_act(FILE *out, const cli_act *act) {
+  char *w = part_text(act, ACTJIT_PART_WRITTEN);
   char *f = part_text(act, ACTJIT_PART_F), *df = part_text(act, ACTJIT_PART_DF);
   char *dp = part_text(act, ACTJIT_PART_DPARAM);
   char *rw = part_text(act, ACTJIT_PART_REWRITES);
-  int rc = f && df && dp && rw ? 0 : EXIT_LIBRARY;
+  int rc = w && f && df && dp && rw ? 0 : EXIT_LIBRARY;
   if (rc == 0) {
-    fprintf(out, "  f(x)  = %s\n  f'(x) = %s\n", f, df);
-    print_lines(out, "  ", dp);
+    print_written(out, w);
     for (size_t k = 0; k < act->nparams; k++) {
       fprintf(out, k ? ", " : "  parameters: ");
       fprintf(out, "%s = ", actjit_runtime_name(act->a, k));
@@ -228,6 +247,9 @@ int cli_show_act(FILE *out, const cli_act *act) {
     if (*rw) {
       fputs("  stabilizing rewrites:\n", out);
       print_lines(out, "    ", rw);
+      fprintf(out, "  the kernels compute:\n    f  = %s\n    f' = %s\n", f,
+              df);
+      print_lines(out, "    ", dp);
     } else {
       fputs("  stabilizing rewrites: none\n", out);
     }
@@ -236,79 +258,12 @@ int cli_show_act(FILE *out, const cli_act *act) {
     fprintf(out, "  compiled in %.2f ms (%s; %u float32 lanes)\n",
             info.compile_ms, origin_name(info.origin), info.vector_width);
   }
+  actjit_free(w);
   actjit_free(f);
   actjit_free(df);
   actjit_free(dp);
   actjit_free(rw);
   return rc;
-}
-
-void cli_json_act(json *j, const cli_act *act) {
-  char *f = part_text(act, ACTJIT_PART_F), *df = part_text(act, ACTJIT_PART_DF);
-  char *dp = part_text(act, ACTJIT_PART_DPARAM);
-  char *rw = part_text(act, ACTJIT_PART_REWRITES);
-  actjit_info info;
-  actjit_activation_info(act->a, &info);
-  json_begin_object(j);
-  json_key(j, "source");
-  json_string(j, act->src);
-  json_key(j, "f");
-  json_string(j, f);
-  json_key(j, "df");
-  json_string(j, df);
-  json_key(j, "dparams"); /* "df/dNAME = EXPR" lines */
-  json_begin_object(j);
-  for (const char *p = dp ? dp : ""; *p;) {
-    const char *nl = strchr(p, '\n'), *eq = strstr(p, " = ");
-    size_t n = nl ? (size_t)(nl - p) : strlen(p);
-    if (eq && eq < p + n && n > 4) {
-      char name[256], *expr = strndup(eq + 3, (size_t)(p + n - eq - 3));
-      snprintf(name, sizeof name, "%.*s", (int)(eq - p - 4), p + 4);
-      json_key(j, name);
-      json_string(j, expr);
-      free(expr);
-    }
-    p += n + (nl != NULL);
-  }
-  json_end_object(j);
-  json_key(j, "parameters");
-  json_begin_array(j);
-  for (size_t k = 0; k < act->nparams; k++) {
-    json_begin_object(j);
-    json_key(j, "name");
-    json_string(j, actjit_runtime_name(act->a, k));
-    json_key(j, "value");
-    if (act->has_value[k])
-      json_number(j, act->pvalue[k]);
-    else
-      json_null(j);
-    json_end_object(j);
-  }
-  json_end_array(j);
-  json_key(j, "rewrites");
-  json_begin_array(j);
-  for (const char *p = rw ? rw : ""; *p;) {
-    const char *nl = strchr(p, '\n');
-    size_t n = nl ? (size_t)(nl - p) : strlen(p);
-    char *line = strndup(p, n);
-    json_string(j, line);
-    free(line);
-    p += n + (nl != NULL);
-  }
-  json_end_array(j);
-  json_key(j, "compile_ms");
-  json_number(j, info.compile_ms);
-  json_key(j, "origin");
-  json_string(j, info.origin == ACTJIT_ORIGIN_LLVM   ? "llvm"
-                 : info.origin == ACTJIT_ORIGIN_DISK ? "disk"
-                                                     : "shared");
-  json_key(j, "vector_width");
-  json_int(j, info.vector_width);
-  json_end_object(j);
-  actjit_free(f);
-  actjit_free(df);
-  actjit_free(dp);
-  actjit_free(rw);
 }
 
 /* ---- Accuracy ------------------------------------------------------------ */

@@ -497,7 +497,11 @@ typedef enum actjit_part {
   ACTJIT_PART_REWRITES, /* the stabilizing rewrites applied to f and its
                            derivatives, "name: pattern -> result" per line
                            ("" when none) */
-  ACTJIT_PART_C       /* f and f' as written, a C99 file with libm */
+  ACTJIT_PART_C,      /* f and f' as written, a C99 file with libm */
+  ACTJIT_PART_WRITTEN /* f as written (simplified, before the stabilizing
+                         rewrites) and its derivatives: "f = ...",
+                         "f' = ...", then "df/dNAME = ..." per runtime
+                         parameter, one per line */
 } actjit_part;
 
 /* *text = the part, freed with actjit_free. */

@@ -596,42 +596,60 @@ actjit_bwd_f64_fn actjit_kernel_bwd_f64(const actjit_activation *a) {
 
 /* ---- Introspection ----------------------------------------------------- */
 
-/* Appends "df/d<name> = <text>\n" for each runtime parameter. */
-static actjit_status dparam_text(const actjit_activation *a, char **text,
-                                 actjit_error *err) {
-  size_t total = 0;
-  char *parts[64];
+/* "LABEL = EXPR" lines: e[k] printed after the label "df/d" + the k-th
+** runtime parameter's name, or after label[k] when labels is non-NULL. */
+static actjit_status lines_text(const actjit_activation *a,
+                                const char *const *labels,
+                                actjit_expr *const *e, uint32_t n, char **text,
+                                actjit_error *err) {
+  size_t total = 1;
+  char *parts[66];
   actjit_status s = ACTJIT_OK;
-  uint32_t k;
-  for (k = 0; k < a->nrparams && s == ACTJIT_OK; k++) {
-    s = actjit_print(a->dp[k], &parts[k], err);
-    if (s == ACTJIT_OK)
-      total += strlen(parts[k]) + strlen(actjit_runtime_name(a, k)) + 8;
+  uint32_t made = 0;
+  for (; made < n && s == ACTJIT_OK; made++) {
+    s = actjit_print(e[made], &parts[made], err);
+    if (s != ACTJIT_OK) break;
+    total += strlen(parts[made]) + 8 +
+             strlen(labels ? labels[made] : actjit_runtime_name(a, made));
   }
-  uint32_t made = s == ACTJIT_OK ? k : k - 1;
+  if (s == ACTJIT_OK && !(*text = aj_text_alloc(a->ctx, total)))
+    s = aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
   if (s == ACTJIT_OK) {
-    *text = aj_text_alloc(a->ctx, total);
-    if (!*text) {
-      s = aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
-    } else {
-      char *p = *text;
-      *p = 0;
-      for (uint32_t i = 0; i < made; i++) {
-        const char *name = actjit_runtime_name(a, i);
-        memcpy(p, "df/d", 4);
-        p += 4;
-        memcpy(p, name, strlen(name));
-        p += strlen(name);
-        memcpy(p, " = ", 3);
-        p += 3;
-        memcpy(p, parts[i], strlen(parts[i]));
-        p += strlen(parts[i]);
-        *p++ = '\n';
-        *p = 0;
-      }
-    }
+    char *p = *text;
+    *p = 0;
+    for (uint32_t i = 0; i < made; i++)
+      p += snprintf(p, total - (size_t)(p - *text), "%s%s = %s\n",
+                    labels ? "" : "df/d",
+                    labels ? labels[i] : actjit_runtime_name(a, i), parts[i]);
   }
   for (uint32_t i = 0; i < made; i++) actjit_free(parts[i]);
+  return s;
+}
+
+static actjit_status dparam_text(const actjit_activation *a, char **text,
+                                 actjit_error *err) {
+  return lines_text(a, NULL, a->dp, a->nrparams, text, err);
+}
+
+/* f as written (simplified, not stabilized), f' and each df/dp of it
+** under the activation's profile: "f = ...", "f' = ...", "df/dp = ...". */
+static actjit_status written_text(const actjit_activation *a, char **text,
+                                  actjit_error *err) {
+  actjit_expr *e[66] = {a->f_plain};
+  char labels[66][72];
+  const char *label[66] = {"f", "f'"};
+  uint32_t n = 1;
+  actjit_status s = ACTJIT_OK;
+  for (uint32_t k = 0; k <= a->nrparams && s == ACTJIT_OK; k++, n++) {
+    const char *wrt = k ? actjit_runtime_name(a, k - 1) : "x";
+    s = aj_expr_diff(a->f_plain, wrt, a->profile, 0, &e[n], err);
+    if (k) {
+      snprintf(labels[n], sizeof labels[n], "df/d%.64s", wrt);
+      label[n] = labels[n];
+    }
+  }
+  if (s == ACTJIT_OK) s = lines_text(a, label, e, n, text, err);
+  for (uint32_t i = 1; i < n; i++) actjit_expr_free(e[i]);
   return s;
 }
 
@@ -685,6 +703,7 @@ actjit_status actjit_describe(const actjit_activation *a, actjit_part part,
   case ACTJIT_PART_DPARAM: return dparam_text(a, text, err);
   case ACTJIT_PART_REWRITES: return rewrites_text(a, text, err);
   case ACTJIT_PART_C: return c_text(a, text, err);
+  case ACTJIT_PART_WRITTEN: return written_text(a, text, err);
   case ACTJIT_PART_DY:
     if (!a->gy)
       return aj_error(err, ACTJIT_EINVAL, 0, 0,

@@ -67,10 +67,12 @@ expect_plots() {
 # ---- an activation: f, f', df/dp, rewrites, compile time -------------------
 batch 'mish'
 expect_rc 0
-expect_stdout_has '^  f\(x\)  = .*exp'
-expect_stdout_has "^  f'\\(x\\) = "
+expect_stdout_has '^  f\(x\)  = x\*tanh\(log1pexp\(x\)\)$'
+expect_stdout_has "^  f'\\(x\\) = tanh\\(log1pexp\\(x\\)\\) \\+ "
 expect_stdout_has '^  stabilizing rewrites:$'
 expect_stdout_has '^    mish_tanh: tanh\(log1pexp\(u\)\) -> '
+expect_stdout_has '^  the kernels compute:$'
+expect_stdout_has '^    f  = x < -80 \? '
 expect_stdout_has '^  compiled in [0-9.]+ ms \((LLVM|the disk cache|already loaded); [0-9]+ float32 lanes\)$'
 expect_lines stderr 0
 

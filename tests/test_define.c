@@ -374,12 +374,58 @@ static void t_rewrites(void **state) {
   actjit_ctx_free(ctx);
 }
 
+/* ACTJIT_PART_WRITTEN: f as written and its derivatives, before the
+** rewrites, under the activation's profile. */
+static void t_written(void **state) {
+  (void)state;
+  actjit_ctx *ctx = ctx_with_file("", NULL);
+  actjit_options opt;
+  memset(&opt, 0, sizeof opt);
+  const char *runtime[1] = {"alpha"};
+  opt.runtime = runtime;
+  opt.nruntime = 1;
+  actjit_activation *a = NULL;
+  actjit_error err;
+  assert_int_equal(actjit_compile(ctx, "elu", &opt, &a, &err), ACTJIT_OK);
+  char *t = NULL;
+  assert_int_equal(actjit_describe(a, ACTJIT_PART_WRITTEN, &t, &err),
+                   ACTJIT_OK);
+  assert_string_equal(t, "f = x > 0 ? x : alpha*expm1(x)\n"
+                         "f' = x > 0 ? 1 : alpha*exp(x)\n"
+                         "df/dalpha = x > 0 ? 0 : expm1(x)\n");
+  actjit_free(t);
+  actjit_activation_free(a);
+  /* before the rewrites: log(1 + exp(x)) stays, the kernels' f has none */
+  assert_int_equal(actjit_compile(ctx, "log(1 + exp(x))", NULL, &a, &err),
+                   ACTJIT_OK);
+  assert_int_equal(actjit_describe(a, ACTJIT_PART_WRITTEN, &t, &err),
+                   ACTJIT_OK);
+  assert_non_null(strstr(t, "f = log(exp(x) + 1)\n")); /* simplified */
+  actjit_free(t);
+  assert_int_equal(actjit_describe(a, ACTJIT_PART_F, &t, &err), ACTJIT_OK);
+  assert_null(strstr(t, "log(1 + exp(x))"));
+  actjit_free(t);
+  actjit_activation_free(a);
+  /* the profile: clamp's f' at a bound */
+  opt.runtime = NULL;
+  opt.nruntime = 0;
+  opt.profile = ACTJIT_PROFILE_MINNORM;
+  assert_int_equal(actjit_compile(ctx, "relu6", &opt, &a, &err), ACTJIT_OK);
+  assert_int_equal(actjit_describe(a, ACTJIT_PART_WRITTEN, &t, &err),
+                   ACTJIT_OK);
+  assert_non_null(strstr(t, "f' = "));
+  actjit_free(t);
+  actjit_activation_free(a);
+  actjit_ctx_free(ctx);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(t_uses),    cmocka_unit_test(t_errors),
       cmocka_unit_test(t_definition_name),
       cmocka_unit_test(t_catalog), cmocka_unit_test(t_profiles),
       cmocka_unit_test(t_file),    cmocka_unit_test(t_rewrites),
+      cmocka_unit_test(t_written),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
