@@ -1093,7 +1093,12 @@ int main(int argc, char **argv) {
   cmdline cl;
   int rc = -1;
   memset(&cl, 0, sizeof cl);
-  if (argc < 2 || strcmp(argv[1], "repl") == 0) {
+  int repl_help = argc > 2 && strcmp(argv[1], "repl") == 0 &&
+                  (strcmp(argv[2], "-h") == 0 || strcmp(argv[2], "--help") == 0);
+  if (repl_help) {
+    fputs(usage_text, stdout);
+    rc = 0;
+  } else if (argc < 2 || strcmp(argv[1], "repl") == 0) {
     rc = cli_repl(argv + 2, argc > 2 ? argc - 2 : 0, 0);
   } else if (strcmp(argv[1], "--batch") == 0) {
     rc = argc == 2 ? cli_repl(NULL, 0, 1)

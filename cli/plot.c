@@ -676,8 +676,20 @@ static void svg_point(void *ud, int kind, double px, double py) {
   p->points++;
 }
 
+/* <rect .../> over the plotting area, with extra attributes. */
+static void put_plot_rect(FILE *fp, const chart *c, const char *extra) {
+  fputs("<rect x=\"", fp);
+  put_coord(fp, c->left);
+  fputs("\" y=\"", fp);
+  put_coord(fp, c->top);
+  fputs("\" width=\"", fp);
+  put_coord(fp, c->right - c->left);
+  fputs("\" height=\"", fp);
+  put_coord(fp, c->bottom - c->top);
+  fprintf(fp, "\"%s/>", extra);
+}
+
 static void svg_body(FILE *fp, const chart *c) {
-  double pw = c->right - c->left, ph = c->bottom - c->top;
   fprintf(fp,
           "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
           "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
@@ -689,15 +701,9 @@ static void svg_body(FILE *fp, const chart *c) {
     put_escaped(fp, c->title);
     fputs("</title>\n", fp);
   }
-  fputs("<defs><clipPath id=\"plot-area\"><rect x=\"", fp);
-  put_coord(fp, c->left);
-  fputs("\" y=\"", fp);
-  put_coord(fp, c->top);
-  fputs("\" width=\"", fp);
-  put_coord(fp, pw);
-  fputs("\" height=\"", fp);
-  put_coord(fp, ph);
-  fputs("\"/></clipPath></defs>\n", fp);
+  fputs("<defs><clipPath id=\"plot-area\">", fp);
+  put_plot_rect(fp, c, "");
+  fputs("</clipPath></defs>\n", fp);
   fprintf(fp, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", CW, CH);
 
   /* Grid lines at the ticks. */
@@ -740,17 +746,9 @@ static void svg_body(FILE *fp, const chart *c) {
   fputs("</g>\n", fp);
 
   /* Frame, tick marks, tick labels. */
-  fputs("<rect class=\"frame\" x=\"", fp);
-  put_coord(fp, c->left);
-  fputs("\" y=\"", fp);
-  put_coord(fp, c->top);
-  fputs("\" width=\"", fp);
-  put_coord(fp, pw);
-  fputs("\" height=\"", fp);
-  put_coord(fp, ph);
-  fputs("\" fill=\"none\" stroke=\"#000000\" stroke-width=\"1\" "
-        "shape-rendering=\"crispEdges\"/>\n",
-        fp);
+  put_plot_rect(fp, c, " class=\"frame\" fill=\"none\" stroke=\"#000000\" "
+                       "stroke-width=\"1\" shape-rendering=\"crispEdges\"");
+  fputc('\n', fp);
   fputs("<g class=\"ticks\" stroke=\"#000000\" stroke-width=\"1\" "
         "shape-rendering=\"crispEdges\">\n",
         fp);

@@ -57,4 +57,19 @@ AJ_INTERNAL actjit_status aj_print_c(const actjit_expr *f,
                                      aj_node *const *rparam, uint32_t nr,
                                      char **text, actjit_error *err);
 
+/* A growing string in the context's allocator (printers): after a failed
+** allocation oom is set and later puts do nothing.  z is NUL-terminated. */
+typedef struct aj_strbuf {
+  actjit_ctx *ctx;
+  char *z;
+  size_t n, cap;
+  int oom;
+} aj_strbuf;
+AJ_INTERNAL void aj_sb_put(aj_strbuf *b, const char *s, size_t n);
+AJ_INTERNAL void aj_sb_puts(aj_strbuf *b, const char *s);
+/* The shortest "%.Ng" (N = 1..17) of finite v that reads back to exactly
+** v, in the C locale whatever the thread's. */
+AJ_INTERNAL void aj_shortest_double(char out[40], double v,
+                                    locale_t c_locale);
+
 #endif

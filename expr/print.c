@@ -14,14 +14,7 @@
 
 #define INLINE_TREE_MAX 200 /* print as one tree up to this many nodes */
 
-typedef struct buf {
-  actjit_ctx *ctx;
-  char *z;
-  size_t n, cap;
-  int oom;
-} buf;
-
-static void put(buf *b, const char *s, size_t n) {
+void aj_sb_put(aj_strbuf *b, const char *s, size_t n) {
   if (b->oom) return;
   if (b->n + n + 1 > b->cap) {
     size_t cap = b->cap ? b->cap : 256;
@@ -39,30 +32,34 @@ static void put(buf *b, const char *s, size_t n) {
   b->z[b->n] = 0;
 }
 
-static void puts_(buf *b, const char *s) { put(b, s, strlen(s)); }
+void aj_sb_puts(aj_strbuf *b, const char *s) { aj_sb_put(b, s, strlen(s)); }
 
-/* The shortest text among %.Ng (N = 1..17) that reads back to exactly v.  Locale-free:
-** the digits are produced by snprintf and fixed up if the locale's decimal
-** separator is not '.'. */
-static void put_number(buf *b, double v, locale_t c_locale) {
+void aj_shortest_double(char out[40], double v, locale_t c_locale) {
   char s[40];
+  out[0] = 0;
+  locale_t old = uselocale(c_locale);
+  for (int prec = 1; prec <= 17; prec++) {
+    snprintf(s, sizeof s, "%.*g", prec, v);
+    if (strtod_l(s, NULL, c_locale) == v && (!out[0] || strlen(s) < strlen(out)))
+      memcpy(out, s, sizeof s);
+  }
+  if (!out[0]) snprintf(out, 40, "%.17g", v);
+  uselocale(old);
+}
+
+/* v as the language reads it: the shortest round-trip digits, nan, inf. */
+static void put_number(aj_strbuf *b, double v, locale_t c_locale) {
   if (isnan(v)) {
-    puts_(b, signbit(v) ? "-nan" : "nan");
+    aj_sb_puts(b, signbit(v) ? "-nan" : "nan");
     return;
   }
   if (isinf(v)) {
-    puts_(b, v < 0 ? "-inf" : "inf");
+    aj_sb_puts(b, v < 0 ? "-inf" : "inf");
     return;
   }
-  char best[40] = "";
-  for (int prec = 1; prec <= 17; prec++) {
-    snprintf(s, sizeof s, "%.*g", prec, v);
-    for (char *p = s; *p; p++)
-      if (*p == ',') *p = '.';
-    if (strtod_l(s, NULL, c_locale) != v) continue;
-    if (!best[0] || strlen(s) < strlen(best)) memcpy(best, s, sizeof s);
-  }
-  puts_(b, best);
+  char best[40];
+  aj_shortest_double(best, v, c_locale);
+  aj_sb_puts(b, best);
 }
 
 /* Precedence of an entry as written (negative constants are unary). */
@@ -82,7 +79,7 @@ typedef struct item {
 
 typedef struct printer {
   const actjit_expr *e;
-  buf *b;
+  aj_strbuf *b;
   uint32_t *bound; /* per entry: binding number, 0 if printed inline */
   const char *prefix;
   item *stack;
@@ -109,7 +106,7 @@ static int expand(printer *p, uint32_t i, int need, int top) {
   char tmp[32];
   if (p->bound[i] && !top) {
     snprintf(tmp, sizeof tmp, "%s%u", p->prefix, p->bound[i]);
-    puts_(p->b, tmp);
+    aj_sb_puts(p->b, tmp);
     return 0;
   }
   const aj_opinfo *o = &aj_ops[n->op];
@@ -119,15 +116,15 @@ static int expand(printer *p, uint32_t i, int need, int top) {
   /* expand runs when this entry's text begins: "(" goes out now, ")" after
   ** everything pushed below. */
   if (paren) {
-    puts_(p->b, "(");
+    aj_sb_puts(p->b, "(");
     rc |= push(p, TEXT(")"));
   }
   switch (o->kind) {
   case AJ_K_LEAF:
     if (n->op == AJ_CONST) put_number(p->b, n->u.num, p->e->ctx->c_locale);
-    else if (n->op == AJ_X) puts_(p->b, "x");
-    else if (n->op == AJ_PARAM) puts_(p->b, n->u.name.z);
-    else puts_(p->b, n->op == AJ_ARG ? "$arg" : "$dzero");
+    else if (n->op == AJ_X) aj_sb_puts(p->b, "x");
+    else if (n->op == AJ_PARAM) aj_sb_puts(p->b, n->u.name.z);
+    else aj_sb_puts(p->b, n->op == AJ_ARG ? "$arg" : "$dzero");
     break;
   case AJ_K_PREFIX: {
     /* `- -x` reads better than `--x`; both parse the same */
@@ -179,7 +176,7 @@ static void print_entry(printer *p, uint32_t i, int top) {
   if (expand(p, i, 0, top)) return;
   while (p->sp && !p->b->oom) {
     item it = p->stack[--p->sp];
-    if (it.text) puts_(p->b, it.text);
+    if (it.text) aj_sb_puts(p->b, it.text);
     else if (expand(p, it.ent, it.need, 0)) return;
   }
 }
@@ -210,7 +207,7 @@ actjit_status actjit_print(const actjit_expr *e, char **text,
     return aj_error(err, ACTJIT_EINVAL, 0, 0, "actjit_print: NULL argument");
   actjit_ctx *ctx = e->ctx;
   const aj_tape *t = &e->tape;
-  buf b = {ctx, NULL, 0, 0, 0};
+  aj_strbuf b = {ctx, NULL, 0, 0, 0};
   printer p = {e, &b, NULL, binding_prefix(e), NULL, 0, 0};
   uint32_t *uses = aj_alloc(ctx, (size_t)t->n * sizeof *uses);
   p.bound = aj_alloc(ctx, (size_t)t->n * sizeof *p.bound);
@@ -238,15 +235,15 @@ actjit_status actjit_print(const actjit_expr *e, char **text,
     if (!p.bound[i]) continue;
     char tmp[40];
     snprintf(tmp, sizeof tmp, "%s%u = ", p.prefix, p.bound[i]);
-    puts_(&b, tmp);
+    aj_sb_puts(&b, tmp);
     print_entry(&p, i, 1);
-    puts_(&b, "; ");
+    aj_sb_puts(&b, "; ");
   }
   /* A lone parameter named like a function would read back as a call of
   ** that function on x: `+name` keeps it a value. */
   const aj_node *root = t->ent[t->root[0]].node;
   if (root->op == AJ_PARAM && aj_is_function_name(ctx, root->u.name.z))
-    puts_(&b, "+");
+    aj_sb_puts(&b, "+");
   print_entry(&p, t->root[0], 1);
 done:
   aj_free(ctx, uses, (size_t)t->n * sizeof *uses);

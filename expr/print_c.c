@@ -93,33 +93,6 @@ static const helper helpers[] = {
 
 /* ---- Output ------------------------------------------------------------ */
 
-typedef struct buf {
-  actjit_ctx *ctx;
-  char *z;
-  size_t n, cap;
-  int oom;
-} buf;
-
-static void put(buf *b, const char *s, size_t n) {
-  if (b->oom) return;
-  if (b->n + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 1024;
-    while (b->n + n + 1 > cap) cap *= 2;
-    char *z = aj_realloc(b->ctx, b->z, b->cap, cap);
-    if (!z) {
-      b->oom = 1;
-      return;
-    }
-    b->z = z;
-    b->cap = cap;
-  }
-  memcpy(b->z + b->n, s, n);
-  b->n += n;
-  b->z[b->n] = 0;
-}
-
-static void puts_(buf *b, const char *s) { put(b, s, strlen(s)); }
-
 /* A double literal for v that reads back to exactly v: the shortest of
 ** %.Ng for N = 1..17 (30, not 3e+01), formatted in the C locale whatever
 ** the host's LC_NUMERIC (the thread's locale is switched for the call
@@ -132,16 +105,8 @@ static void const_text(char *out, size_t size, double v, locale_t c_locale) {
     snprintf(out, size, "%s%s%s", sign, isnan(v) ? "NAN" : "INFINITY", close);
     return;
   }
-  char s[40], best[40] = "";
-  locale_t old = uselocale(c_locale);
-  for (int prec = 1; prec <= 17; prec++) {
-    snprintf(s, sizeof s, "%.*g", prec, fabs(v));
-    if (strtod_l(s, NULL, c_locale) == fabs(v) &&
-        (!best[0] || strlen(s) < strlen(best)))
-      memcpy(best, s, sizeof s);
-  }
-  if (!best[0]) snprintf(best, sizeof best, "%.17g", fabs(v));
-  uselocale(old);
+  char best[40];
+  aj_shortest_double(best, fabs(v), c_locale);
   int integral = strpbrk(best, ".eE") == NULL;
   snprintf(out, size, "%s%s%s%s", sign, best, integral ? ".0" : "", close);
 }
@@ -192,15 +157,15 @@ static int mark_helpers(const char *s, unsigned char *used, const char **bad,
 
 /* Writes template t with the identifiers a, b and c replaced by opnd[0..2].
 ** Other identifiers and numbers are copied whole. */
-static void put_template(buf *b, const char *t, char opnd[3][48]) {
+static void put_template(aj_strbuf *b, const char *t, char opnd[3][48]) {
   while (*t) {
     const char *z = t;
     if (is_ident_start(*t) || (*t >= '0' && *t <= '9')) {
       while (is_ident_char(*t) || *t == '.') t++;
-      if (t - z == 1 && *z >= 'a' && *z <= 'c') puts_(b, opnd[*z - 'a']);
-      else put(b, z, (size_t)(t - z));
+      if (t - z == 1 && *z >= 'a' && *z <= 'c') aj_sb_puts(b, opnd[*z - 'a']);
+      else aj_sb_put(b, z, (size_t)(t - z));
     } else {
-      put(b, z, 1);
+      aj_sb_put(b, z, 1);
       t++;
     }
   }
@@ -210,7 +175,7 @@ static void put_template(buf *b, const char *t, char opnd[3][48]) {
 
 typedef struct emitter {
   actjit_ctx *ctx;
-  buf *b;
+  aj_strbuf *b;
   aj_node *const *rparam;
   uint32_t nr;
   actjit_error *err;
@@ -265,7 +230,7 @@ static void operand(const emitter *em, const aj_tape *t, const uint32_t *tmp,
 ** every node). */
 static void put_function(const emitter *em, const actjit_expr *e,
                          const char *name) {
-  buf *b = em->b;
+  aj_strbuf *b = em->b;
   const aj_tape *t = &e->tape;
   uint32_t *tmp = aj_alloc(em->ctx, (size_t)t->n * sizeof *tmp);
   if (!tmp) {
@@ -279,11 +244,11 @@ static void put_function(const emitter *em, const actjit_expr *e,
     uses_x |= n->op == AJ_X;
     uses_p |= n->op == AJ_PARAM;
   }
-  puts_(b, "double ");
-  puts_(b, name);
-  puts_(b, "(double x, const double *p) {\n");
-  if (!uses_x) puts_(b, "  (void)x;\n");
-  if (!uses_p) puts_(b, "  (void)p;\n");
+  aj_sb_puts(b, "double ");
+  aj_sb_puts(b, name);
+  aj_sb_puts(b, "(double x, const double *p) {\n");
+  if (!uses_x) aj_sb_puts(b, "  (void)x;\n");
+  if (!uses_p) aj_sb_puts(b, "  (void)p;\n");
   char opnd[3][48], line[64];
   for (uint32_t i = 0; i < t->n && !b->oom; i++) {
     const aj_tape_ent *te = &t->ent[i];
@@ -293,14 +258,14 @@ static void put_function(const emitter *em, const actjit_expr *e,
       else snprintf(opnd[k], sizeof opnd[k], "0");
     }
     snprintf(line, sizeof line, "  const double t%u = ", tmp[i]);
-    puts_(b, line);
+    aj_sb_puts(b, line);
     put_template(b, c_template[te->node->op], opnd);
-    puts_(b, ";\n");
+    aj_sb_puts(b, ";\n");
   }
   operand(em, t, tmp, t->root[0], opnd[0]);
-  puts_(b, "  return ");
-  puts_(b, opnd[0]);
-  puts_(b, ";\n}\n");
+  aj_sb_puts(b, "  return ");
+  aj_sb_puts(b, opnd[0]);
+  aj_sb_puts(b, ";\n}\n");
   aj_free(em->ctx, tmp, (size_t)t->n * sizeof *tmp);
 }
 
@@ -311,7 +276,7 @@ actjit_status aj_print_c(const actjit_expr *f, const actjit_expr *df,
   if (!f || !df || !text || (nr && !rparam))
     return aj_error(err, ACTJIT_EINVAL, 0, 0, "aj_print_c: NULL argument");
   actjit_ctx *ctx = f->ctx;
-  buf b = {ctx, NULL, 0, 0, 0};
+  aj_strbuf b = {ctx, NULL, 0, 0, 0};
   emitter em = {ctx, &b, rparam, nr, err};
   unsigned char used[NHELPERS] = {0};
   actjit_status s = scan(&em, f, used);
@@ -334,7 +299,7 @@ actjit_status aj_print_c(const actjit_expr *f, const actjit_expr *df,
       changed |= memcmp(before, used, sizeof before) != 0;
     }
   }
-  puts_(&b, "/* actjit: f(x) and f'(x) as written (no stabilizing rewrites), "
+  aj_sb_puts(&b, "/* actjit: f(x) and f'(x) as written (no stabilizing rewrites), "
             "with libm.\n"
             "** p[k]: runtime parameter k (actjit_runtime_name order); bound "
             "ones are\n"
@@ -343,12 +308,12 @@ actjit_status aj_print_c(const actjit_expr *f, const actjit_expr *df,
   int any = 0;
   for (size_t h = 0; h < NHELPERS; h++)
     if (used[h]) {
-      puts_(&b, helpers[h].def);
+      aj_sb_puts(&b, helpers[h].def);
       any = 1;
     }
-  if (any) puts_(&b, "\n");
+  if (any) aj_sb_puts(&b, "\n");
   put_function(&em, f, "actjit_c_f");
-  puts_(&b, "\n");
+  aj_sb_puts(&b, "\n");
   put_function(&em, df, "actjit_c_df");
   if (!b.oom) {
     char *out = aj_text_alloc(ctx, b.n);

@@ -272,6 +272,10 @@ expect_stdout_has '^  2 +2 +1$'
 run --batch extra
 expect_rc 2
 
+run repl --help
+expect_rc 0
+expect_line stdout 1 'usage: actjit *'
+
 # ---- plot, bench, list subcommands -----------------------------------------
 run plot mish -2 2
 expect_rc 0
