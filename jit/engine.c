@@ -101,16 +101,18 @@ actjit_status aj_jit_get(actjit_ctx *ctx, aj_jit **out, actjit_error *err) {
 
 void aj_jit_free(aj_jit *jit, actjit_ctx *ctx) {
   if (!jit) return;
-  LLVMErrorRef e = LLVMOrcDisposeLLJIT(jit->lljit);
-  if (e) LLVMConsumeError(e);
-  for (unsigned i = 0; i < jit->nidle_tm; i++)
-    LLVMDisposeTargetMachine(jit->idle_tm[i]);
+  /* Trackers before their session: releasing one takes the session's lock
+  ** (only reached when a host frees the context before its activations). */
   for (entry *x = jit->entries, *next; x; x = next) {
     next = x->next;
     LLVMOrcReleaseResourceTracker(x->rt);
     aj_free(ctx, x->key, x->keylen);
     aj_free(ctx, x, sizeof *x);
   }
+  LLVMErrorRef e = LLVMOrcDisposeLLJIT(jit->lljit);
+  if (e) LLVMConsumeError(e);
+  for (unsigned i = 0; i < jit->nidle_tm; i++)
+    LLVMDisposeTargetMachine(jit->idle_tm[i]);
   pthread_mutex_destroy(&jit->mu);
   aj_free(ctx, jit, sizeof *jit);
 }
