@@ -15,7 +15,7 @@ BUILD_DIR=${BUILD_DIR:-build}
 BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo}
 PACKAGES=(cmake make gcc re2c lemon libcmocka-dev llvm-19-dev clang-19
           libmpfr-dev pkg-config libedit-dev libcairo2-dev python3
-          python3-numpy python3-torch python3-pytest)
+          python3-numpy python3-torch python3-pytest python3-sklearn)
 
 usage() {
   echo "usage: ./build.sh run|test" >&2

@@ -2,6 +2,7 @@
 ** cli/cli.h: what the files of the `actjit` command share.
 **
 **   main.c     the command line: options, subcommands, dispatch
+**   aot.c      `actjit aot`: kernels ahead of time, an object and a header
 **   report.c   errors on stderr (carets under the offending bytes), numbers
 **   json.c     a small JSON writer for --json
 **   explore.c  an activation being explored: settings, compiling, showing
@@ -153,6 +154,11 @@ int cli_bench(FILE *out, json *j, const cli_act *act, int f64, size_t n);
 ** path to path[0..size).  0, or -1 with why[0..whylen) filled. */
 int cli_save_definition(const char *def, char *path, size_t size, char *why,
                         size_t whylen);
+
+/* ---- aot.c ------------------------------------------------------------- */
+
+/* actjit aot ... (argv[1] == "aot"): exit status. */
+int cli_aot(int argc, char **argv);
 
 /* ---- repl.c ------------------------------------------------------------ */
 

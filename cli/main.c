@@ -82,6 +82,8 @@ static const char usage_text[] =
     "       actjit bench [--elements N] [--dtype f32|f64]\n"
     "                    [--param NAME=VALUE]... EXPR\n"
     "       actjit list\n"
+    "       actjit aot -o OBJECT.o -H HEADER.h [--cpu CPU] SOURCE...\n"
+    "                                   (actjit aot --help for more)\n"
     "       actjit [repl [LINE]...]     the REPL (no arguments: the same)\n"
     "       actjit --batch < LINES      REPL lines from stdin, no prompt\n"
     "       actjit --help | --version\n"
@@ -1111,6 +1113,8 @@ int main(int argc, char **argv) {
   } else if (strcmp(argv[1], "--version") == 0) {
     printf("actjit %s\n", actjit_version_string());
     rc = 0;
+  } else if (strcmp(argv[1], "aot") == 0) {
+    rc = cli_aot(argc, argv);
   }
   for (size_t k = 0; rc < 0 && k < sizeof subcommands / sizeof *subcommands;
        k++) {
@@ -1142,7 +1146,7 @@ int main(int argc, char **argv) {
     rc = usage_error("unknown option '%s'", argv[1]);
   else if (rc < 0)
     rc = usage_error("unknown command '%s' (expected diff, eval, run, ir, "
-                     "asm, accuracy, plot, bench, list or repl)",
+                     "asm, accuracy, plot, bench, list, aot or repl)",
                      argv[1]);
   free(cl.binds);
   free(cl.runtimes);

@@ -509,6 +509,34 @@ ACTJIT_API actjit_status actjit_describe(const actjit_activation *a,
                                          actjit_part part, char **text,
                                          actjit_error *err);
 
+/* ---- Ahead of time ------------------------------------------------------ */
+
+/* One kernel set of actjit_aot: src's kernels, named after name (a C
+** identifier). */
+typedef struct actjit_aot_kernel {
+  const char *name;
+  const char *src;
+} actjit_aot_kernel;
+
+/* Compiles kernels[0..n) ahead of time into one relocatable object file
+** (object_path) and a C header declaring them (header_path): for each
+** NAME, NAME_f32_fwd, NAME_f32_bwd, NAME_f64_fwd and NAME_f64_bwd with
+** the raw kernel signatures above (actjit_fwd_f32_fn ...).  A C program
+** links the object with no LLVM or libactjit at run time.  cpu: NULL or
+** "host" for this machine's CPU and features, or an x86-64 psABI level
+** ("x86-64", "x86-64-v2", "x86-64-v3", "x86-64-v4") for any CPU that has
+** it; the kernels use that CPU's vector width and run only on such CPUs.
+** opt (may be NULL) applies to every source: its bindings and runtime
+** parameters must exist in each; threads and ACTJIT_BACKWARD_FROM_Y are
+** not available.  Per element the results are the JIT's for the same
+** CPU.  Errors: the sources' (offsets into that source, its name in the
+** message), EINVAL (a bad name, cpu or duplicate), EJIT, EIO. */
+ACTJIT_API actjit_status actjit_aot(actjit_ctx *ctx,
+                                   const actjit_aot_kernel *kernels, size_t n,
+                                   const actjit_options *opt, const char *cpu,
+                                   const char *object_path,
+                                   const char *header_path, actjit_error *err);
+
 /* ---- The catalog ------------------------------------------------------- */
 
 /* Names of the built-in activations (the prelude), the user's definitions

@@ -295,14 +295,10 @@ static void spec_of(const actjit_activation *a, aj_dtype dt,
   }
 }
 
-actjit_status actjit_compile(actjit_ctx *ctx, const char *src,
-                             const actjit_options *opt,
-                             actjit_activation **out, actjit_error *err) {
-  if (out) *out = NULL;
-  if (!ctx || !src || !out)
-    return aj_error(err, ACTJIT_EINVAL, 0, 0, "actjit_compile: NULL argument");
-  static const actjit_options none;
-  if (!opt) opt = &none;
+actjit_status aj_activation_front(actjit_ctx *ctx, const char *src,
+                                  const actjit_options *opt,
+                                  actjit_activation **out, actjit_error *err) {
+  *out = NULL;
   unsigned w = opt->vector_width;
   if (w != 0 && w != 1 && w != 4 && w != 8 && w != 16)
     return aj_error(err, ACTJIT_EINVAL, 0, 0,
@@ -315,7 +311,6 @@ actjit_status actjit_compile(actjit_ctx *ctx, const char *src,
   if ((unsigned)opt->profile > ACTJIT_PROFILE_MINNORM)
     return aj_error(err, ACTJIT_EINVAL, 0, 0, "unknown kink profile %d",
                     (int)opt->profile);
-  double start = seconds();
   actjit_activation *a = aj_alloc(ctx, sizeof *a);
   if (!a) return aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
   memset(a, 0, sizeof *a);
@@ -334,7 +329,32 @@ actjit_status actjit_compile(actjit_ctx *ctx, const char *src,
             : aj_expr_stabilize(e, AJ_PHASE_CANON, &a->f, err);
   actjit_expr_free(e);
   if (s == ACTJIT_OK) s = prepare(a, opt, err);
-  if (s == ACTJIT_OK) s = aj_jit_get(ctx, &a->jit, err);
+  if (s != ACTJIT_OK) {
+    actjit_activation_free(a); /* nothing is loaded */
+    return s;
+  }
+  *out = a;
+  return ACTJIT_OK;
+}
+
+void aj_activation_spec(const actjit_activation *a, aj_dtype dt,
+                        aj_kernel_spec *spec) {
+  spec_of(a, dt, spec);
+}
+
+actjit_status actjit_compile(actjit_ctx *ctx, const char *src,
+                             const actjit_options *opt,
+                             actjit_activation **out, actjit_error *err) {
+  if (out) *out = NULL;
+  if (!ctx || !src || !out)
+    return aj_error(err, ACTJIT_EINVAL, 0, 0, "actjit_compile: NULL argument");
+  static const actjit_options none;
+  if (!opt) opt = &none;
+  double start = seconds();
+  actjit_activation *a = NULL;
+  actjit_status s = aj_activation_front(ctx, src, opt, &a, err);
+  if (s != ACTJIT_OK) return s;
+  s = aj_jit_get(ctx, &a->jit, err);
   if (s == ACTJIT_OK && a->threads > 1) s = ensure_pool(ctx, a->threads, err);
   aj_kernel_spec spec;
   spec_of(a, AJ_F32, &spec);

@@ -226,12 +226,12 @@ static actjit_status link_runtime(LLVMContextRef lctx, LLVMModuleRef m,
   return ACTJIT_OK;
 }
 
-/* Builds the module for spec in lctx, ready for the host. */
+/* Builds the module for spec in lctx, ready for target t (tm's). */
 static LLVMModuleRef build_module(LLVMContextRef lctx, LLVMTargetMachineRef tm,
+                                  const aj_target *t,
                                   const aj_kernel_spec *spec,
                                   const char *prefix, unsigned kinds,
                                   actjit_error *err, actjit_status *s) {
-  const aj_target *t = aj_target_host();
   const char *why = NULL;
   LLVMModuleRef m = aj_codegen(lctx, t, spec, prefix, kinds, &why);
   if (!m) {
@@ -271,7 +271,9 @@ static actjit_status compile_object(aj_jit *jit, actjit_ctx *ctx,
   *objlen = 0;
   LLVMContextRef lctx = LLVMContextCreate();
   LLVMTargetMachineRef tm = take_machine(jit, err, &s);
-  LLVMModuleRef m = tm ? build_module(lctx, tm, spec, prefix, kinds, err, &s) : NULL;
+  LLVMModuleRef m = tm ? build_module(lctx, tm, aj_target_host(), spec, prefix,
+                                       kinds, err, &s)
+                       : NULL;
   LLVMMemoryBufferRef buf = NULL;
   if (m) {
     char *msg = NULL;
@@ -563,7 +565,8 @@ actjit_status aj_jit_text(actjit_ctx *ctx, const aj_kernel_spec *spec,
   actjit_status s = ACTJIT_OK;
   LLVMContextRef lctx = LLVMContextCreate();
   LLVMTargetMachineRef tm = host_machine(aj_target_host(), err, &s);
-  LLVMModuleRef m = tm ? build_module(lctx, tm, spec, "actjit", AJ_KERNEL_BOTH, err, &s)
+  LLVMModuleRef m = tm ? build_module(lctx, tm, aj_target_host(), spec, "actjit",
+                                       AJ_KERNEL_BOTH, err, &s)
                        : NULL;
   const char *src = NULL;
   size_t len = 0;
@@ -597,6 +600,47 @@ actjit_status aj_jit_text(actjit_ctx *ctx, const aj_kernel_spec *spec,
   if (ir) LLVMDisposeMessage(ir);
   if (buf) LLVMDisposeMemoryBuffer(buf);
   if (m) LLVMDisposeModule(m);
+  if (tm) LLVMDisposeTargetMachine(tm);
+  LLVMContextDispose(lctx);
+  return s;
+}
+
+actjit_status aj_jit_emit_object(actjit_ctx *ctx, const aj_target *t,
+                                 const aj_kernel_spec *specs,
+                                 const char *const *prefixes, unsigned n,
+                                 void **obj, size_t *objlen,
+                                 actjit_error *err) {
+  *obj = NULL;
+  *objlen = 0;
+  actjit_status s = ACTJIT_OK;
+  LLVMContextRef lctx = LLVMContextCreate();
+  LLVMTargetMachineRef tm = host_machine(t, err, &s);
+  LLVMModuleRef all = NULL;
+  for (unsigned i = 0; tm && i < n && s == ACTJIT_OK; i++) {
+    LLVMModuleRef m = build_module(lctx, tm, t, &specs[i], prefixes[i],
+                                   AJ_KERNEL_BOTH, err, &s);
+    if (m && !all) all = m;
+    else if (m && LLVMLinkModules2(all, m)) /* m is destroyed either way */
+      s = aj_error(err, ACTJIT_EINTERNAL, 0, 0, "cannot link kernels %.64s",
+                   prefixes[i]);
+  }
+  LLVMMemoryBufferRef buf = NULL;
+  char *msg = NULL;
+  if (s == ACTJIT_OK && all &&
+      LLVMTargetMachineEmitToMemoryBuffer(tm, all, LLVMObjectFile, &msg, &buf)) {
+    s = aj_error(err, ACTJIT_EJIT, 0, 0, "code generation failed: %.160s",
+                 msg ? msg : "");
+    buf = NULL;
+  }
+  LLVMDisposeMessage(msg);
+  if (buf) {
+    *objlen = LLVMGetBufferSize(buf);
+    *obj = aj_alloc(ctx, *objlen ? *objlen : 1);
+    if (*obj) memcpy(*obj, LLVMGetBufferStart(buf), *objlen);
+    else s = aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
+    LLVMDisposeMemoryBuffer(buf);
+  }
+  if (all) LLVMDisposeModule(all);
   if (tm) LLVMDisposeTargetMachine(tm);
   LLVMContextDispose(lctx);
   return s;

@@ -93,6 +93,17 @@ AJ_INTERNAL actjit_status aj_jit_text(actjit_ctx *ctx,
                                       int want_asm, char **text,
                                       actjit_error *err);
 
+/* Compiles specs[i]'s kernels (prefixes[i]_fwd, prefixes[i]_bwd, external
+** symbols) for target t into one relocatable object (ctx allocator, *objlen
+** bytes): actjit_aot's.  Nothing is loaded. */
+AJ_INTERNAL actjit_status aj_jit_emit_object(actjit_ctx *ctx,
+                                             const aj_target *t,
+                                             const aj_kernel_spec *specs,
+                                             const char *const *prefixes,
+                                             unsigned n, void **obj,
+                                             size_t *objlen,
+                                             actjit_error *err);
+
 /* ---- pool.c ---- */
 
 typedef struct aj_pool aj_pool;
@@ -155,5 +166,19 @@ AJ_INTERNAL aj_llvm_module aj_codegen(aj_llvm_context lctx,
                                       const aj_kernel_spec *spec,
                                       const char *prefix, unsigned kinds,
                                       const char **why);
+
+/* ---- activation.c, for aot.c ---- */
+
+/* Everything actjit_compile does before LLVM: parse, bind, simplify,
+** stabilize, differentiate, tapes.  *out has no kernels loaded (free with
+** actjit_activation_free).  opt must not be NULL. */
+AJ_INTERNAL actjit_status aj_activation_front(actjit_ctx *ctx,
+                                              const char *src,
+                                              const actjit_options *opt,
+                                              actjit_activation **out,
+                                              actjit_error *err);
+/* The kernel spec of a's dtype dt kernels. */
+AJ_INTERNAL void aj_activation_spec(const actjit_activation *a, aj_dtype dt,
+                                    aj_kernel_spec *spec);
 
 #endif

@@ -108,5 +108,5 @@ class Activation(torch.nn.Module):
         return state
 
     def __setstate__(self, state):
-        self.__dict__.update(state)
+        super().__setstate__(state)  # nn.Module fills in what it added since
         self._compile()
