@@ -387,6 +387,12 @@ static aj_node *call_fn(aj_parser *ps, const aj_fn *fn, aj_token name,
     }
     vals[k] = a[i].value.node;
   }
+  /* An activation called with keywords only applies to x:
+  ** swish(beta=1.5) is swish(x, beta=1.5) (semantics.md). */
+  if (fn->nformals > 0 && !vals[0] && n > 0 && a[0].kw.len &&
+      ps->mode == AJ_MODE_USER && fn >= ps->ctx->fns &&
+      fn < ps->ctx->fns + ps->ctx->nfns)
+    vals[0] = ctx->x;
   for (uint32_t k = 0; k < fn->nformals; k++) {
     if (vals[k]) continue;
     if (!fn->has_def[k]) {

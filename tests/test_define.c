@@ -88,6 +88,10 @@ static void t_uses(void **state) {
       {"e2(x, alpha=0.3)", "elu(x, alpha=0.3)"},
       {"twice", "2*x"},
       {"chain", "myelu(x*sigmoid(x), a=2)"},
+      /* keywords only: the call applies to x */
+      {"swish(beta=1.5)", "x*sigmoid(1.5*x)"},
+      {"2*elu(alpha=0.5) + 1", "2*(x > 0 ? x : 0.5*expm1(x)) + 1"},
+      {"myelu(a=3)", "x > 0 ? x : 3*expm1(x)"},
   };
   for (size_t i = 0; i < sizeof table / sizeof *table; i++)
     assert_same_values(ctx, table[i].use, table[i].meaning);
@@ -158,6 +162,10 @@ static void t_errors(void **state) {
   }
   assert_int_equal(parse_code(ctx, "foo"), ACTJIT_OK); /* a parameter */
   assert_int_equal(parse_code(ctx, "foo(x)"), ACTJIT_EUNKNOWN);
+  /* keywords-only calls are for the catalog's and the user's activations,
+  ** not for a helper of the source */
+  assert_int_equal(parse_code(ctx, "h(u, k=1) = k*u; h(k=2)"), ACTJIT_EARITY);
+  assert_int_equal(parse_code(ctx, "mish()"), ACTJIT_EARITY); /* no args */
   assert_int_equal(actjit_define(NULL, "a = x", 5, NULL), ACTJIT_EINVAL);
   assert_int_equal(actjit_define(ctx, NULL, 0, NULL), ACTJIT_EINVAL);
   /* the input limit applies */
