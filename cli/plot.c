@@ -803,17 +803,25 @@ static void svg_body(FILE *fp, const chart *c) {
   fputs("</g>\n</svg>\n", fp);
 }
 
-int plot_svg(const char *path, const plot_data *d, char *why, size_t whylen) {
+/* A chart to lay out for path and d, or NULL with why set (bad data, no
+** memory).  The caller frees it. */
+static chart *new_chart(const char *path, const plot_data *d, char *why,
+                        size_t whylen) {
   set_why(why, whylen, "");
   if (path == NULL || !valid_data(d)) {
     set_why(why, whylen, "invalid plot data");
-    return -1;
+    return NULL;
   }
   chart *c = malloc(sizeof *c);
-  if (c == NULL) {
+  if (c == NULL)
     set_why(why, whylen, "out of memory");
+  return c;
+}
+
+int plot_svg(const char *path, const plot_data *d, char *why, size_t whylen) {
+  chart *c = new_chart(path, d, why, whylen);
+  if (c == NULL)
     return -1;
-  }
   FILE *fp = fopen(path, "w");
   if (fp == NULL) {
     set_why(why, whylen, "cannot open %s: %s", path, strerror(errno));
@@ -1029,16 +1037,9 @@ static int write_png(cairo_surface_t *s, const char *path, char *why,
 }
 
 int plot_png(const char *path, const plot_data *d, char *why, size_t whylen) {
-  set_why(why, whylen, "");
-  if (path == NULL || !valid_data(d)) {
-    set_why(why, whylen, "invalid plot data");
+  chart *c = new_chart(path, d, why, whylen);
+  if (c == NULL)
     return -1;
-  }
-  chart *c = malloc(sizeof *c);
-  if (c == NULL) {
-    set_why(why, whylen, "out of memory");
-    return -1;
-  }
   layout(c, d);
   int rc = -1;
   cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, CW, CH);
