@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # hot_block.sh: the size of a kernel's hot block, the code one vector of
 # inputs runs through when no lane takes a cold arm: the instructions from
-# the label where the full-vector and masked loads join to the block's
-# first branch, counted and given to llvm-mca (LLVM 19) for the host CPU.
+# the label where the full-vector and masked loads join (the first label at
+# most 3 lines after the masked {z} load) to the block's first branch, counted and given to llvm-mca (LLVM 19) for the host CPU.
 # A profile to put next to bench/run's ns/element (docs/kernels.md).
 #
 # Usage: bench/hot_block.sh EXPR [fwd|bwd] [MCPU]
@@ -19,10 +19,10 @@ asm=$("$BUILD_DIR/actjit" asm "$expr")
 hot=$(awk -v fn="actjit_$op:" '
   $0 == fn { on = 1; next }
   on && /^actjit_(fwd|bwd):/ { exit }
-  on && /^\.LBB/ && prev ~ /\{z\}/ { inb = 1; prev = $0; next }
+  on && /\{z\}/ { zline = NR }
+  on && !inb && /^\.LBB/ && zline && NR - zline <= 3 { inb = 1; next }
   inb && /^[ \t]+j(e|ne|mp)[ \t]/ { exit }
-  inb && /^[ \t]+[a-z]/ { print }
-  { prev = $0 }' <<<"$asm")
+  inb && /^[ \t]+[a-z]/ { print }' <<<"$asm")
 if [ -z "$hot" ]; then
   echo "hot_block.sh: no masked-load join found in actjit_$op" >&2
   exit 1
