@@ -2,7 +2,8 @@
 # hot_block.sh: the size of a kernel's hot block, the code one vector of
 # inputs runs through when no lane takes a cold arm: the instructions from
 # the label where the full-vector and masked loads join (the first label at
-# most 3 lines after the masked {z} load) to the block's first branch, counted and given to llvm-mca (LLVM 19) for the host CPU.
+# most 3 lines after the masked {z} load) to the block's first branch,
+# counted and given to llvm-mca (LLVM 19) for the host CPU.
 # A profile to put next to bench/run's ns/element (docs/kernels.md).
 #
 # Usage: bench/hot_block.sh EXPR [fwd|bwd] [MCPU]
