@@ -109,6 +109,10 @@ int cli_aot(int argc, char **argv) {
     }
   }
   int n = argc - i;
+  if (object && header && strcmp(object, header) == 0) {
+    fputs("actjit: aot: -o and -H name the same file\n", stderr);
+    return EXIT_USAGE;
+  }
   if (!object || !header || n <= 0 || n > MAX_SOURCES) {
     fprintf(stderr, "actjit: aot: give -o OBJECT, -H HEADER and 1 to %d "
                     "sources\n%s", MAX_SOURCES, aot_usage);
@@ -118,10 +122,11 @@ int cli_aot(int argc, char **argv) {
   char (*names)[128] = calloc((size_t)n, sizeof *names);
   int rc = k && names ? 0 : cli_report_status(ACTJIT_ENOMEM);
   for (int j = 0; j < n && rc == 0; j++) {
-    char name[100];
+    char name[100] = "";
     if (name_of(argv[i + j], name, sizeof name, &k[j].src) != 0) {
       fprintf(stderr, "actjit: aot: '%s': name it: NAME=EXPR\n", argv[i + j]);
       rc = EXIT_USAGE;
+      break;
     }
     snprintf(names[j], sizeof names[j], "%s%s", prefix, name);
     k[j].name = names[j];

@@ -68,6 +68,7 @@ void json_string(json *j, const char *s);
 ** "nan", "inf", "-inf" (JSON has no such numbers). */
 void json_number(json *j, double v);
 void json_int(json *j, long long v);
+void json_uint(json *j, unsigned long long v);
 void json_bool(json *j, int v);
 void json_null(json *j);
 /* The closing newline; 0, or -1 on a write error. */
@@ -83,6 +84,8 @@ typedef struct cli_settings {
   int profile;  /* actjit_profile */
   int f64;      /* dtype f64 (else f32) */
   unsigned flags; /* actjit_options.flags */
+  int strict;     /* a bound name that is not a parameter is an error
+                     (subcommands; the REPL's :set binds for later ones) */
   double y_max_ulp;
   size_t nbinds;
   char *bind_name[CLI_MAX_BINDS]; /* malloc'd */

@@ -85,6 +85,13 @@ int cli_act_compile(actjit_ctx *ctx, const char *src, const cli_settings *s,
             np);
     return EXIT_LIBRARY;
   }
+  for (size_t i = 0; s->strict && i < s->nbinds; i++)
+    if (actjit_param_index(e, s->bind_name[i]) < 0) {
+      actjit_expr_free(e);
+      fprintf(stderr, "error: EUNKNOWN: '%s' is not a parameter of %s\n",
+              s->bind_name[i], src);
+      return EXIT_LIBRARY;
+    }
   actjit_binding bind[64];
   const char *runtime[64];
   for (size_t k = 0; k < np; k++) {
@@ -304,7 +311,7 @@ static void json_accuracy(json *j, const actjit_accuracy_report *rep,
   json_key(j, "random");
   json_int(j, (long long)nrandom);
   json_key(j, "seed");
-  json_int(j, (long long)seed);
+  json_uint(j, seed);
   json_key(j, "kernels");
   json_begin_object(j);
   for (int i = 0; i < NROWS; i++) {
@@ -394,14 +401,15 @@ int cli_accuracy(FILE *out, json *j, const cli_act *act, size_t nrandom,
 
 /* ---- The catalog --------------------------------------------------------- */
 
-/* Prints name's signature "name(x, p=1, q)" to buf, or JSON params. */
+/* name's signature "name(x, p=1, q)" in buf (ending "...)" when it does
+** not fit), and its parameters as JSON objects when j is non-NULL. */
 static void signature(actjit_ctx *ctx, const char *name, char *buf,
                       size_t size, json *j) {
   actjit_expr *e = NULL;
   size_t at = (size_t)snprintf(buf, size, "%s(x", name);
   if (actjit_parse(ctx, name, ACTJIT_NUL_TERMINATED, &e, NULL) == ACTJIT_OK) {
-    for (size_t k = 0; k < actjit_param_count(e) && at < size; k++) {
-      double d;
+    for (size_t k = 0; k < actjit_param_count(e); k++) {
+      double d = 0;
       int has = actjit_param_default(e, k, &d);
       if (j) {
         json_begin_object(j);
@@ -414,12 +422,16 @@ static void signature(actjit_ctx *ctx, const char *name, char *buf,
           json_null(j);
         json_end_object(j);
       }
-      at += (size_t)snprintf(buf + at, size - at, has ? ", %s=%.17g" : ", %s",
-                             actjit_param_name(e, k), d);
+      if (at < size)
+        at += (size_t)snprintf(buf + at, size - at,
+                               has ? ", %s=%.17g" : ", %s",
+                               actjit_param_name(e, k), d);
     }
   }
-  if (at < size)
+  if (at + 2 <= size)
     snprintf(buf + at, size - at, ")");
+  else if (size > 5)
+    memcpy(buf + size - 5, "...)", 5);
   actjit_expr_free(e);
 }
 
@@ -512,7 +524,10 @@ int cli_plot(const cli_act *act, int f64, double lo, double hi,
     return cli_report_status(ACTJIT_ENOMEM);
   double *xs = buf, *f = buf + n, *df = buf + 2 * n;
   for (size_t i = 0; i < n; i++)
-    xs[i] = lo + (hi - lo) * (double)i / (double)(n - 1);
+  { /* lo (1 - t) + hi t: no hi - lo to overflow, and the ends exact */
+    double t = (double)i / (double)(n - 1);
+    xs[i] = lo * (1 - t) + hi * t;
+  }
   int rc = cli_act_eval(act, f64, xs, f, df, n);
   if (rc == 0) {
     plot_data d = {act->src, lo, hi, n, xs, f, df};

@@ -95,6 +95,11 @@ void json_int(json *j, long long v) {
   fprintf(j->out, "%lld", v);
 }
 
+void json_uint(json *j, unsigned long long v) {
+  before_value(j);
+  fprintf(j->out, "%llu", v);
+}
+
 void json_bool(json *j, int v) {
   before_value(j);
   fputs(v ? "true" : "false", j->out);

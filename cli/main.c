@@ -179,6 +179,13 @@ static int is_jit_cmd(const cmdline *cl) {
          strcmp(cl->cmd, "plot") == 0 || strcmp(cl->cmd, "bench") == 0;
 }
 
+/* 1 for plot and bench, which compile as the REPL does: every parameter
+** not bound with --param is a runtime one at its default (so no
+** --runtime, and no backward from y, which needs them all bound). */
+static int is_explore_cmd(const cmdline *cl) {
+  return strcmp(cl->cmd, "plot") == 0 || strcmp(cl->cmd, "bench") == 0;
+}
+
 /* Splits arg ("NAME=VALUE", modified in place) into cl's next binding: a
 ** --param binding, or a --runtime parameter when opt is "--runtime" (where
 ** ir and asm, which never call the kernels, also accept "NAME" alone, and
@@ -264,6 +271,10 @@ static int parse_jit_option(int argc, char **argv, int *i, cmdline *cl) {
   size_t k, len = 0;
   double d;
   uint64_t u;
+  if ((strcmp(a, "--from-y") == 0 || strncmp(a, "--y-max-ulp", 11) == 0) &&
+      is_explore_cmd(cl))
+    return usage_error("%s: option '%s' is for run, ir, asm and accuracy "
+                       "only", cl->cmd, a);
   if (strcmp(a, "--no-stabilize") == 0 || strcmp(a, "--from-y") == 0) {
     if (!is_jit_cmd(cl))
       return usage_error("%s: option '%s' is for run, ir, asm and accuracy "
@@ -377,10 +388,11 @@ static int parse_args(int argc, char **argv, cmdline *cl) {
         return rc;
     } else if (strcmp(a, "--runtime") == 0 ||
                strncmp(a, "--runtime=", 10) == 0) {
-      if (!is_jit_cmd(cl))
+      if (!is_jit_cmd(cl) || is_explore_cmd(cl))
         return usage_error("%s: option '--runtime' is for run, ir, asm and "
-                           "accuracy only",
-                           cl->cmd);
+                           "accuracy only (%s makes every parameter not "
+                           "bound with --param a runtime one at its default)",
+                           cl->cmd, cl->cmd);
       if (a[9] == '\0' && i + 1 >= argc)
         return usage_error("option '--runtime' needs NAME=VALUE");
       if ((rc = add_binding(cl, "--runtime",
@@ -1000,6 +1012,7 @@ static int settings_of(const cmdline *cl, cli_settings *s) {
   s->f64 = cl->f64;
   s->flags = cl->flags;
   s->y_max_ulp = cl->y_max_ulp;
+  s->strict = 1;
   for (size_t i = 0; i < cl->nbinds; i++)
     if (cli_settings_bind(s, cl->binds[i].name, cl->binds[i].value) != 0) {
       fputs("actjit: too many --param bindings\n", stderr);

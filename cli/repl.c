@@ -453,6 +453,25 @@ static int run_command(repl *r, const char *line) {
                     a.word[0]);
 }
 
+/* 1 if line, shaped like NAME = ..., is rather a source that starts with
+** a local binding (t = 2; t*x): it parses as a source but not as a
+** definition. */
+static int is_source(repl *r, const char *line) {
+  if (!strchr(line, ';'))
+    return 0;
+  actjit_expr *e = NULL;
+  if (actjit_parse(r->ctx, line, ACTJIT_NUL_TERMINATED, &e, NULL) != ACTJIT_OK)
+    return 0;
+  actjit_expr_free(e);
+  /* both parse (twice = a = 2; a*x): a definition, as the user wrote */
+  const char *eq = strchr(line, '=');
+  actjit_expr *body = NULL;
+  int body_ok = eq && actjit_parse(r->ctx, eq + 1, ACTJIT_NUL_TERMINATED,
+                                   &body, NULL) == ACTJIT_OK;
+  actjit_expr_free(body);
+  return !body_ok;
+}
+
 /* Runs one line.  0, or nonzero when it failed. */
 static int run_line(repl *r, const char *line) {
   const char *p = line;
@@ -463,7 +482,7 @@ static int run_line(repl *r, const char *line) {
   if (*p == ':')
     return run_command(r, line);
   size_t off = 0, n = actjit_definition_name(line, strlen(line), &off);
-  if (n > 0)
+  if (n > 0 && !is_source(r, line))
     return define(r, line, off, n);
   return take(r, line);
 }
@@ -570,8 +589,11 @@ static void history_path(repl *r) {
 static char *read_line(repl *r) {
   if (r->interactive) {
     char *line = readline("actjit> ");
-    if (line && *line)
+    if (line && *line) {
       add_history(line);
+      if (r->history[0]) /* at once: a killed session keeps its lines */
+        write_history(r->history);
+    }
     return line;
   }
   char *line = NULL;
@@ -580,6 +602,10 @@ static char *read_line(repl *r) {
   if (n < 0) {
     free(line);
     return NULL;
+  }
+  if ((size_t)n != strlen(line)) { /* a NUL byte inside: not text */
+    line[0] = 0x01;                  /* an invalid character, reported */
+    line[1] = 0;
   }
   while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
     line[--n] = 0;
@@ -594,6 +620,28 @@ static void run_counted(repl *r, const char *line) {
   fflush(stderr);
 }
 
+/* Says which lines of the user's activations file do not load (the
+** library skips them): loads it strictly in a scratch context.  0, or
+** EXIT_LIBRARY after reporting. */
+static int check_user_file(void) {
+  char path[4096];
+  if (!actjit_activations_path(path, sizeof path) || access(path, F_OK) != 0)
+    return 0;
+  actjit_config cfg;
+  actjit_config_init(&cfg);
+  cfg.cache_dir = "";
+  cfg.activations_file = path;
+  actjit_error err = {0};
+  actjit_ctx *ctx = actjit_ctx_new(&cfg, &err);
+  if (ctx) {
+    actjit_ctx_free(ctx);
+    return 0;
+  }
+  cli_report(err.code, &err, NULL);
+  fputs("  (that line is skipped; fix or delete it in the file)\n", stderr);
+  return EXIT_LIBRARY;
+}
+
 int cli_repl(char **first, int n, int batch) {
   repl r;
   memset(&r, 0, sizeof r);
@@ -601,17 +649,11 @@ int cli_repl(char **first, int n, int batch) {
   r.plot_lo = -6, r.plot_hi = 6;
   r.interactive = !batch && isatty(STDIN_FILENO);
   actjit_error err = {0};
-  r.ctx = actjit_ctx_new(NULL, &err);
-  if (!r.ctx) { /* a bad activations file: say so, and go on without it */
-    cli_report(err.code, &err, NULL);
+  r.ctx = actjit_ctx_new(NULL, &err); /* skips bad lines of the file */
+  if (!r.ctx)
+    return cli_report(err.code, &err, NULL);
+  if (check_user_file() != 0)
     r.failures++;
-    actjit_config cfg;
-    actjit_config_init(&cfg);
-    cfg.activations_file = "";
-    r.ctx = actjit_ctx_new(&cfg, &err);
-    if (!r.ctx)
-      return cli_report(err.code, &err, NULL);
-  }
   if (r.interactive) {
     rl_readline_name = "actjit";
     rl_attempted_completion_function = complete;

@@ -226,6 +226,7 @@ static int is_listed(const actjit_ctx *ctx, uint32_t k) {
   const aj_fn *f = &ctx->fns[k];
   const char *name = k < ctx->nprelude ? ctx->fn_names[k] : f->owned;
   if (is_profile_variant(name)) return 0;
+  if (k < ctx->nprelude) return 1; /* definitions never take its names */
   for (uint32_t j = k + 1; j < ctx->nfns; j++)
     if (ctx->fns[j].nlen == f->nlen &&
         memcmp(ctx->fns[j].name, f->name, f->nlen) == 0)

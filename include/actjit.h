@@ -150,8 +150,9 @@ typedef struct actjit_config {
   const char *activations_file; /* user definitions (actjit_define's
                             forms, one per line) loaded by actjit_ctx_new:
                             NULL for actjit_activations_path()'s file when
-                            it exists, "" for none, else a file that must
-                            exist */
+                            it exists, its lines that do not load skipped;
+                            "" for none; else a file that must exist and
+                            load whole (the error names file and line) */
 } actjit_config;
 
 /* Fills *cfg with the defaults (NULL allocator, default limits spelled out).
@@ -512,7 +513,7 @@ ACTJIT_API actjit_status actjit_describe(const actjit_activation *a,
 /* ---- Ahead of time ------------------------------------------------------ */
 
 /* One kernel set of actjit_aot: src's kernels, named after name (a C
-** identifier). */
+** identifier of at most 80 characters). */
 typedef struct actjit_aot_kernel {
   const char *name;
   const char *src;

@@ -142,11 +142,11 @@ actjit_status actjit_aot(actjit_ctx *ctx, const actjit_aot_kernel *kernels,
   aj_target t;
   actjit_status s = aot_target(cpu, &t, err);
   for (size_t i = 0; i < n && s == ACTJIT_OK; i++) {
-    if (!is_c_name(kernels[i].name) || strlen(kernels[i].name) > 200 ||
+    if (!is_c_name(kernels[i].name) || strlen(kernels[i].name) > 80 ||
         !kernels[i].src)
       s = aj_error(err, ACTJIT_EINVAL, 0, 0,
-                   "kernel set %zu: the name must be a C identifier (and a "
-                   "source given)", i);
+                   "kernel set %zu: the name must be a C identifier of at "
+                   "most 80 characters (and a source given)", i);
     for (size_t j = 0; j < i && s == ACTJIT_OK; j++)
       if (strcmp(kernels[i].name, kernels[j].name) == 0)
         s = aj_error(err, ACTJIT_EINVAL, 0, 0, "'%.64s' is given twice",

@@ -281,12 +281,16 @@ static actjit_status read_file(actjit_ctx *ctx, const char *path,
 }
 
 /* The activations file: one definition per line (actjit_define's forms);
-** blank lines and lines starting with '#' are skipped.  An error names
-** the file and line, and locates the bytes in the file. */
+** blank lines and lines starting with '#' are skipped.  An explicit file
+** (path non-NULL) must load whole: an error names the file and line and
+** locates the bytes in the file.  The default file (path NULL) is the
+** user's, shared by every program: it is read when it exists, and a line
+** that does not load (or a file too large) is skipped, so one bad line
+** cannot stop every context; `actjit` reports such lines. */
 actjit_status aj_load_user_file(actjit_ctx *ctx, const char *path,
                                 actjit_error *err) {
   char def_path[4096];
-  int missing_ok = path == NULL;
+  int lenient = path == NULL;
   if (!path) {
     if (!actjit_activations_path(def_path, sizeof def_path)) return ACTJIT_OK;
     path = def_path;
@@ -294,24 +298,30 @@ actjit_status aj_load_user_file(actjit_ctx *ctx, const char *path,
   if (!path[0]) return ACTJIT_OK;
   char *text;
   size_t len, cap;
-  actjit_status s = read_file(ctx, path, missing_ok, &text, &len, &cap, err);
-  if (s != ACTJIT_OK || !text) return s;
+  actjit_error scratch;
+  actjit_error *e = lenient ? &scratch : err;
+  actjit_status s = read_file(ctx, path, lenient, &text, &len, &cap, e);
+  if (s != ACTJIT_OK || !text)
+    return lenient && s != ACTJIT_ENOMEM ? ACTJIT_OK : s;
   size_t line_no = 1;
   for (size_t at = 0; at < len && s == ACTJIT_OK; line_no++) {
     const char *nl = memchr(text + at, '\n', len - at);
     size_t end = nl ? (size_t)(nl - text) : len, i = at;
     while (i < end && is_blank(text[i])) i++;
     if (i < end && text[i] != '#') {
-      s = actjit_define(ctx, text + at, end - at, err);
-      if (s != ACTJIT_OK && err) {
-        char why[sizeof err->message];
-        memcpy(why, err->message, sizeof why);
-        aj_error(err, s, at + err->offset, err->length, "%.160s:%zu: %.200s",
+      s = actjit_define(ctx, text + at, end - at, e);
+      if (s != ACTJIT_OK && lenient && s != ACTJIT_ENOMEM) {
+        s = ACTJIT_OK; /* skipped */
+      } else if (s != ACTJIT_OK && e) {
+        char why[sizeof e->message];
+        memcpy(why, e->message, sizeof why);
+        aj_error(e, s, at + e->offset, e->length, "%.160s:%zu: %.200s",
                  path, line_no, why);
       }
     }
     at = end + 1;
   }
   aj_free(ctx, text, cap);
+  if (s == ACTJIT_ENOMEM && lenient && err) *err = scratch;
   return s;
 }

@@ -257,6 +257,51 @@ expect_stderr_has "activations.act:2: near \"\\*\": syntax error"
 expect_stdout_has '^  f\(x\)  = '
 rm -f "$USERFILE"
 
+# the bad line is skipped, the others stay usable; the library loads the
+# default file the same way (every program keeps working)
+printf 'ok2 = x*7\nbroken = x +* 1\n' >"$USERFILE"
+batch 'ok2\n:eval 1'
+expect_rc 1
+expect_stdout_has '^  1 +7 +7$'
+run eval ok2 1
+expect_rc 0
+expect_line stdout 1 '1	7	7'
+
+# a redefinition stays where the old line was (later lines may use it)
+printf 'a2 = x*2\nb2 = a2(x) + 1\n' >"$USERFILE"
+batch 'a2 = x*3'
+expect_rc 0
+checks=$((checks + 1))
+[[ $(grep -v '^#' "$USERFILE" | tr '\n' ';') == 'a2 = x*3;b2 = a2(x) + 1;' ]] ||
+  fail "redefinition moved: $(cat "$USERFILE")"
+
+# writers in parallel lose nothing; a symlinked file stays a symlink
+rm -f "$USERFILE"
+for i in 1 2 3 4 5 6 7 8; do
+  printf 'par%d = x*%d\n' "$i" "$i" | "$ACTJIT" --batch >/dev/null 2>&1 &
+done
+wait
+checks=$((checks + 1))
+[[ $(grep -c '^par' "$USERFILE") == 8 ]] || fail "parallel saves: $(cat "$USERFILE")"
+mkdir -p "$TMP/dot"
+printf 'mine = x*2\n' >"$TMP/dot/acts"
+chmod 600 "$TMP/dot/acts"
+rm -f "$USERFILE"
+ln -s "$TMP/dot/acts" "$USERFILE"
+batch 'mine2 = x*4'
+expect_rc 0
+checks=$((checks + 1))
+[[ -L "$USERFILE" ]] && grep -q '^mine2 = x\*4$' "$TMP/dot/acts" &&
+  [[ $(stat -c %a "$TMP/dot/acts") == 600 ]] || fail "the symlinked file was not kept"
+rm -f "$USERFILE"
+
+# a line that starts with a local binding is a source, not a definition
+batch 't = 2; t*x\n:eval 3'
+expect_rc 0
+expect_stdout_has '^  3 +6 +2$'
+checks=$((checks + 1))
+[[ ! -e "$USERFILE" ]] || fail "'t = 2; t*x' was saved as a definition"
+
 # ---- plain reads without --batch, REPL lines from the command line ------------
 run_stdin "$(printf 'mish\n:eval 1\n')"
 expect_rc 0
@@ -298,6 +343,18 @@ expect_stdout_has '^  1024 float32 elements'
 
 run bench --elements 0 relu
 expect_rc 2
+
+run plot --from-y softplus # plot and bench bind or default every parameter
+expect_rc 2
+run bench --runtime alpha=5 elu
+expect_rc 2
+run plot --param alhpa=5 elu # a misspelled parameter
+expect_rc 1
+expect_stderr_has "'alhpa' is not a parameter of elu"
+
+run plot --json mish -1e308 1e308 # a range whose width overflows
+expect_rc 0
+expect_json 'all(isinstance(v, (int, float)) for v in d["x"]) and d["x"][-1] == 1e308'
 
 run list
 expect_rc 0

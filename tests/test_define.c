@@ -341,6 +341,18 @@ static void t_file(void **state) {
   assert_non_null(ctx);
   assert_same_values(ctx, "sq", "x^2");
   actjit_ctx_free(ctx);
+  /* the default file's bad lines are skipped (one bad line must not stop
+  ** every program); the good ones still load */
+  write_text(want, "sq = x^2\nbroken = x +* 1\nuses = nosuch(x)\nlin = 3*x\n");
+  ctx = ctx_with_file(NULL, &err);
+  assert_non_null(ctx);
+  assert_same_values(ctx, "sq", "x^2");
+  assert_same_values(ctx, "lin", "3*x");
+  assert_int_equal(parse_code(ctx, "broken(x)"), ACTJIT_EUNKNOWN);
+  actjit_ctx_free(ctx);
+  ctx = ctx_with_file(want, &err); /* the same file named: strict */
+  assert_null(ctx);
+  assert_non_null(strstr(err.message, "activations.act:2:"));
   ctx = ctx_with_file("", &err); /* "" : none */
   assert_int_equal(parse_code(ctx, "sq(x)"), ACTJIT_EUNKNOWN);
   actjit_ctx_free(ctx);

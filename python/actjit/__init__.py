@@ -38,6 +38,10 @@ class Error(Exception):
         self.message, self.source = message, source
         super().__init__(self._text())
 
+    def __reduce__(self):  # picklable: a pool's worker can send it back
+        return (Error, (self.status, self.offset, self.length, self.message,
+                        self.source))
+
     def _text(self):
         text = "%s at %d+%d: %s" % (self.code, self.offset, self.length,
                                     self.message)
@@ -85,6 +89,8 @@ class Activation:
     def __init__(self, source, *, runtime=(), profile="torch", threads=1,
                  from_y=False, y_max_ulp=0.0, stabilize=True, context=None,
                  **params):
+        if "\0" in source:
+            raise ValueError("actjit: the source contains a NUL character")
         if profile not in _lib.PROFILES:
             raise ValueError("actjit: profile must be one of %s"
                              % ", ".join(_lib.PROFILES))
@@ -125,9 +131,11 @@ class Activation:
             self._handle = None
             self._ctx.activation_freed()
 
-    # Pickled by source and options: compiled again where it is loaded.
+    # Pickled by source, options and the actjit.define texts made before
+    # (which the source may use): compiled again where it is loaded.
     def __reduce__(self):
-        return (_rebuild, (self.source, self._options()))
+        return (_rebuild, (self.source, self._options(),
+                           tuple(self._ctx.definitions)))
 
     def _options(self):
         return dict(runtime=self.runtime, profile=self.profile,
@@ -135,9 +143,15 @@ class Activation:
                     y_max_ulp=self.y_max_ulp, stabilize=self.stabilize,
                     **self.bound)
 
+    _DEFAULTS = dict(runtime=(), profile="torch", threads=1, from_y=False,
+                     y_max_ulp=0.0, stabilize=True)
+
     def __repr__(self):
-        extra = "".join(", %s=%r" % kv for kv in self._options().items()
-                        if kv[1] not in ((), "torch", 1, False, 0.0, True))
+        opts = self._options()
+        extra = "".join(", %s=%r" % (k, v) for k, v in opts.items()
+                        if k not in self._DEFAULTS or
+                        (v != self._DEFAULTS[k] or
+                         type(v) is not type(self._DEFAULTS[k])))
         return "actjit.Activation(%r%s)" % (self.source, extra)
 
     def describe(self, part="f"):
@@ -175,15 +189,20 @@ class Activation:
         return p, p.ctypes.data_as(ctypes.POINTER(ctype))
 
     @staticmethod
-    def _output(out, like, name):
-        """(the array the kernel writes, the out= to copy into or None)."""
+    def _output(out, like, name, *inputs):
+        """(the array the kernel writes, the out= to copy into or None).
+        The kernels allow an output that is exactly an input (in place),
+        not one that overlaps it otherwise: then a temporary."""
         if out is None:
             return np.empty_like(like, order="C"), None
         if not isinstance(out, np.ndarray) or out.shape != like.shape or \
                 out.dtype != like.dtype:
             raise ValueError("actjit: %s must be an ndarray of shape %s and "
                              "dtype %s" % (name, like.shape, like.dtype))
-        if not out.flags.c_contiguous or not out.flags.writeable:
+        overlaps = any(np.shares_memory(out, a) and
+                       out.__array_interface__["data"][0] !=
+                       a.__array_interface__["data"][0] for a in inputs)
+        if not out.flags.c_contiguous or not out.flags.writeable or overlaps:
             return np.empty_like(like, order="C"), out
         return out, None
 
@@ -193,7 +212,7 @@ class Activation:
         xc = np.asarray(x, order="C")  # (ascontiguousarray makes 0-d 1-d)
         dtype = _DTYPES[x.dtype]
         p, pp = self._param_block(params, x.dtype)
-        y, copy_to = self._output(out, xc, "out")
+        y, copy_to = self._output(out, xc, "out", xc)
         _check_call(_lib.forward[dtype](self._handle, pp, _ptr(xc), _ptr(y),
                                         xc.size))
         if copy_to is not None:
@@ -211,7 +230,7 @@ class Activation:
             dy = np.broadcast_to(dy, x.shape)
         xc, dyc = np.asarray(x, order="C"), np.asarray(dy, order="C")
         dtype = _DTYPES[x.dtype]
-        dx, copy_to = self._output(out, xc, "out")
+        dx, copy_to = self._output(out, xc, "out", xc, dyc)
         if self.from_y:
             _check_call(_lib.backward_y[dtype](self._handle, _ptr(xc),
                                                _ptr(dyc), _ptr(dx), xc.size))
@@ -232,7 +251,21 @@ class Activation:
         return dx
 
 
-def _rebuild(source, options):
+def _replay(definitions):
+    """Makes the actjit.define texts of another process here (once each,
+    in order)."""
+    ctx = _lib.default_context()
+    for d in definitions:
+        if d not in ctx.definitions:
+            define(d)
+
+
+def _definitions():
+    return tuple(_lib.default_context().definitions)
+
+
+def _rebuild(source, options, definitions=()):
+    _replay(definitions)
     return Activation(source, **options)
 
 
@@ -248,14 +281,17 @@ def compile(source, **options):
 
 
 def define(definition):
-    """Adds a named activation to the default context, as the REPL's
-    `NAME = SOURCE` or `NAME(x, p=1) = EXPR` does (not saved to a file)."""
+    """Adds a named activation to the default context (NAME = SOURCE or
+    NAME(x, p=1) = EXPR, as in the REPL) for this process; unlike the REPL
+    it does not save it to the activations file.  Activations pickled
+    afterwards carry the definition to where they are loaded."""
     err = _lib.Error_()
     raw = definition.encode()
-    status = _lib.define(_lib.default_context().handle, raw, len(raw),
-                         ctypes.byref(err))
+    ctx = _lib.default_context()
+    status = _lib.define(ctx.handle, raw, len(raw), ctypes.byref(err))
     if status != 0:
         _raise(status, err, definition)
+    ctx.definitions.append(definition)
 
 
 def catalog():

@@ -125,13 +125,15 @@ class Context:
     finalize the two in any order, so the last one to go frees it)."""
 
     def __init__(self):
+        self.handle = None
+        self.live = 0          # activations alive in it
+        self.released = False  # no Python reference left
+        self.definitions = []  # actjit.define's texts, in order
         err = Error_()
         self.handle = ctx_new(None, ctypes.byref(err))
         if not self.handle:
             raise RuntimeError("actjit: cannot create a context: %s"
                                % err.message.decode("utf-8", "replace"))
-        self.live = 0          # activations alive in it
-        self.released = False  # no Python reference left
 
     def _free_if_done(self):
         if self.released and self.live == 0 and self.handle:

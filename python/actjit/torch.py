@@ -16,7 +16,7 @@ compiled again where it is loaded.
 import numpy as np
 import torch
 
-from . import Activation as _Compiled
+from . import Activation as _Compiled, _definitions, _replay
 
 __all__ = ["Activation", "ActivationFunction"]
 
@@ -83,6 +83,7 @@ class Activation(torch.nn.Module):
             else:
                 self.bound[name] = float(v)
         self.learnable = tuple(learnable)
+        self.definitions = _definitions()  # carried by pickling
         self._compile()
 
     def _compile(self):
@@ -109,4 +110,5 @@ class Activation(torch.nn.Module):
 
     def __setstate__(self, state):
         super().__setstate__(state)  # nn.Module fills in what it added since
+        _replay(getattr(self, "definitions", ()))
         self._compile()

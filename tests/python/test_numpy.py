@@ -169,6 +169,29 @@ def test_pickle_and_repr():
     assert repr(back) == "actjit.Activation('elu', profile='onednn', alpha=0.5)"
 
 
+def test_out_overlapping_input(act):
+    """out= overlapping x without being it: a temporary, right results."""
+    a = np.linspace(-3, 3, 10001)
+    want = act(a[:-1].copy())
+    act(a[:-1], out=a[1:])
+    assert np.array_equal(a[1:], want)
+
+
+def test_error_pickles_and_nul():
+    e = pickle.loads(pickle.dumps(actjit.Error(3, 1, 2, "msg", "x +* 1")))
+    assert (e.code, e.offset, e.length, e.source) == ("ESYNTAX", 1, 2,
+                                                      "x +* 1")
+    with pytest.raises(ValueError):
+        actjit.compile("x\0 + garbage(")
+
+
+def test_repr_keeps_options_equal_to_defaults():
+    assert repr(actjit.compile("elu", alpha=1.0)) == \
+        "actjit.Activation('elu', alpha=1.0)"
+    assert repr(actjit.compile("x", stabilize=False)) == \
+        "actjit.Activation('x', stabilize=False)"
+
+
 def test_from_y():
     act = actjit.compile("softplus", from_y=True)
     x = np.linspace(-4, 4, 17)
@@ -196,4 +219,13 @@ def test_describe_define_catalog():
     cat = actjit.catalog()
     assert "mish" in cat["activations"] and "exp" in cat["functions"]
     assert "sq_plus" in cat["user"]
+    # an activation using a defined name pickles with its definition
+    blob = pickle.dumps(sq)
+    import subprocess
+    import sys
+    out = subprocess.run(
+        [sys.executable, "-c", "import pickle, sys, numpy as np; "
+         "a = pickle.loads(sys.stdin.buffer.read()); print(a(np.array([2.0]))[0])"],
+        input=blob, capture_output=True, check=True).stdout
+    assert float(out) == 5.0
     assert actjit.__version__.count(".") == 2
