@@ -151,6 +151,10 @@ int cli_bench(FILE *out, json *j, const cli_act *act, int f64, size_t n);
 
 /* ---- userfile.c -------------------------------------------------------- */
 
+/* Loads the activations file path strictly (every line must load) in a
+** scratch context.  0, or -1 with *err naming the file, line and bytes. */
+int cli_check_activations(const char *path, actjit_error *err);
+
 /* Saves definition def (one line, already accepted by actjit_define) to
 ** the user's activations file, replacing an earlier definition of the
 ** same name; the directory is created when missing.  Writes the file's

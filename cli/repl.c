@@ -625,18 +625,10 @@ static void run_counted(repl *r, const char *line) {
 ** EXIT_LIBRARY after reporting. */
 static int check_user_file(void) {
   char path[4096];
-  if (!actjit_activations_path(path, sizeof path) || access(path, F_OK) != 0)
-    return 0;
-  actjit_config cfg;
-  actjit_config_init(&cfg);
-  cfg.cache_dir = "";
-  cfg.activations_file = path;
   actjit_error err = {0};
-  actjit_ctx *ctx = actjit_ctx_new(&cfg, &err);
-  if (ctx) {
-    actjit_ctx_free(ctx);
+  if (!actjit_activations_path(path, sizeof path) || access(path, F_OK) != 0 ||
+      cli_check_activations(path, &err) == 0)
     return 0;
-  }
   cli_report(err.code, &err, NULL);
   fputs("  (that line is skipped; fix or delete it in the file)\n", stderr);
   return EXIT_LIBRARY;

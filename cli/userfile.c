@@ -43,19 +43,23 @@ static int defines(const char *line, size_t len, const char *name, size_t n) {
   return m == n && memcmp(line + off, name, n) == 0;
 }
 
-/* Loads path strictly in a scratch context: 0, or -1 with why (the first
-** bad line, as the library names it). */
-static int check_loads(const char *path, char *why, size_t whylen) {
+int cli_check_activations(const char *path, actjit_error *err) {
   actjit_config cfg;
   actjit_config_init(&cfg);
   cfg.cache_dir = "";
   cfg.activations_file = path;
+  actjit_ctx *ctx = actjit_ctx_new(&cfg, err);
+  if (!ctx)
+    return -1;
+  actjit_ctx_free(ctx);
+  return 0;
+}
+
+/* cli_check_activations with the reason in why. */
+static int check_loads(const char *path, char *why, size_t whylen) {
   actjit_error err = {0};
-  actjit_ctx *ctx = actjit_ctx_new(&cfg, &err);
-  if (ctx) {
-    actjit_ctx_free(ctx);
+  if (cli_check_activations(path, &err) == 0)
     return 0;
-  }
   snprintf(why, whylen, "the file would not load: %s", err.message);
   return -1;
 }
