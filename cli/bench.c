@@ -109,23 +109,19 @@ typedef struct bufs {
   double dp[64];
 } bufs;
 
-/* One kernel call of act: which 0 = forward, 1 = backward. */
+/* One kernel call of act: which 0 = forward, 1 = backward.  (The _p
+** calls take any params when there are no runtime parameters.) */
 static actjit_status call_kernel(const cli_act *act, bufs *b, int which) {
-  size_t np = act->nparams, n = b->n;
-  if (b->f64) {
-    if (which == 0)
-      return np ? actjit_forward_f64_p(act->a, act->pvalue, b->x, b->out, n)
-                : actjit_forward_f64(act->a, b->x, b->out, n);
-    return np ? actjit_backward_f64_p(act->a, act->pvalue, b->x, b->dy, b->out,
-                                      n, b->dp)
-              : actjit_backward_f64(act->a, b->x, b->dy, b->out, n);
-  }
-  if (which == 0)
-    return np ? actjit_forward_f32_p(act->a, b->p32, b->x32, b->out32, n)
-              : actjit_forward_f32(act->a, b->x32, b->out32, n);
-  return np ? actjit_backward_f32_p(act->a, b->p32, b->x32, b->dy32, b->out32,
-                                    n, b->dp32)
-            : actjit_backward_f32(act->a, b->x32, b->dy32, b->out32, n);
+  size_t n = b->n;
+  if (b->f64)
+    return which == 0
+               ? actjit_forward_f64_p(act->a, act->pvalue, b->x, b->out, n)
+               : actjit_backward_f64_p(act->a, act->pvalue, b->x, b->dy,
+                                       b->out, n, b->dp);
+  return which == 0
+             ? actjit_forward_f32_p(act->a, b->p32, b->x32, b->out32, n)
+             : actjit_backward_f32_p(act->a, b->p32, b->x32, b->dy32,
+                                     b->out32, n, b->dp32);
 }
 
 /* ns/element of one round: reps calls, reps chosen so the round lasts. */

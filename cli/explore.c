@@ -148,20 +148,18 @@ int cli_act_eval(const cli_act *act, int f64, const double *x, double *f,
   size_t np = act->nparams;
   actjit_status st;
   if (f64) {
-    double *ones = malloc((n ? n : 1) * sizeof *ones), dp[64];
+    double *ones = malloc((n ? n : 1) * sizeof *ones), dp[64] = {0};
     if (!ones)
       return cli_report_status(ACTJIT_ENOMEM);
     for (size_t i = 0; i < n; i++)
       ones[i] = 1;
-    st = np ? actjit_forward_f64_p(act->a, act->pvalue, x, f, n)
-            : actjit_forward_f64(act->a, x, f, n);
+    st = actjit_forward_f64_p(act->a, act->pvalue, x, f, n);
     if (st == ACTJIT_OK)
-      st = np ? actjit_backward_f64_p(act->a, act->pvalue, x, ones, df, n, dp)
-              : actjit_backward_f64(act->a, x, ones, df, n);
+      st = actjit_backward_f64_p(act->a, act->pvalue, x, ones, df, n, dp);
     free(ones);
     return st == ACTJIT_OK ? 0 : cli_report_status(st);
   }
-  float *buf = malloc(4 * (n ? n : 1) * sizeof *buf), p[64], dp[64];
+  float *buf = malloc(4 * (n ? n : 1) * sizeof *buf), p[64], dp[64] = {0};
   if (!buf)
     return cli_report_status(ACTJIT_ENOMEM);
   float *x32 = buf, *y32 = buf + n, *d32 = buf + 2 * n, *ones = buf + 3 * n;
@@ -171,11 +169,9 @@ int cli_act_eval(const cli_act *act, int f64, const double *x, double *f,
   }
   for (size_t k = 0; k < np; k++)
     p[k] = (float)act->pvalue[k];
-  st = np ? actjit_forward_f32_p(act->a, p, x32, y32, n)
-          : actjit_forward_f32(act->a, x32, y32, n);
+  st = actjit_forward_f32_p(act->a, p, x32, y32, n);
   if (st == ACTJIT_OK)
-    st = np ? actjit_backward_f32_p(act->a, p, x32, ones, d32, n, dp)
-            : actjit_backward_f32(act->a, x32, ones, d32, n);
+    st = actjit_backward_f32_p(act->a, p, x32, ones, d32, n, dp);
   for (size_t i = 0; i < n && st == ACTJIT_OK; i++) {
     f[i] = y32[i];
     df[i] = d32[i];

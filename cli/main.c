@@ -768,14 +768,12 @@ static int run_batch(run_state *r) {
   if (r->f64) {
     for (k = 0; k < np; k++)
       r->dp64[k] = 0.0;
-    st = np ? actjit_forward_f64_p(r->a, r->p64, r->x64, r->y64, n)
-            : actjit_forward_f64(r->a, r->x64, r->y64, n);
+    st = actjit_forward_f64_p(r->a, r->p64, r->x64, r->y64, n);
     if (st == ACTJIT_OK && r->from_y)
       st = actjit_backward_y_f64(r->a, r->y64, r->ones64, r->dx64, n);
     else if (st == ACTJIT_OK)
-      st = np ? actjit_backward_f64_p(r->a, r->p64, r->x64, r->ones64, r->dx64,
-                                      n, r->dp64)
-              : actjit_backward_f64(r->a, r->x64, r->ones64, r->dx64, n);
+      st = actjit_backward_f64_p(r->a, r->p64, r->x64, r->ones64, r->dx64, n,
+                                 r->dp64);
     if (st != ACTJIT_OK)
       return cli_report_status(st);
     for (k = 0; k < np; k++)
@@ -792,14 +790,12 @@ static int run_batch(run_state *r) {
   } else {
     for (k = 0; k < np; k++)
       r->dp32[k] = 0.0f;
-    st = np ? actjit_forward_f32_p(r->a, r->p32, r->x32, r->y32, n)
-            : actjit_forward_f32(r->a, r->x32, r->y32, n);
+    st = actjit_forward_f32_p(r->a, r->p32, r->x32, r->y32, n);
     if (st == ACTJIT_OK && r->from_y)
       st = actjit_backward_y_f32(r->a, r->y32, r->ones32, r->dx32, n);
     else if (st == ACTJIT_OK)
-      st = np ? actjit_backward_f32_p(r->a, r->p32, r->x32, r->ones32, r->dx32,
-                                      n, r->dp32)
-              : actjit_backward_f32(r->a, r->x32, r->ones32, r->dx32, n);
+      st = actjit_backward_f32_p(r->a, r->p32, r->x32, r->ones32, r->dx32, n,
+                                 r->dp32);
     if (st != ACTJIT_OK)
       return cli_report_status(st);
     for (k = 0; k < np; k++) /* batch sums in float, the total in double */
