@@ -58,6 +58,15 @@ AJ_INTERNAL extern const aj_opinfo aj_ops[AJ_OP_COUNT];
 AJ_INTERNAL double aj_op_eval(aj_op op, double a, double b, double c);
 /* The built-in function called name[0, n), or -1. */
 AJ_INTERNAL int aj_op_by_name(const char *name, uint32_t n);
+
+/* The characters of a NAME of the language (also a C identifier):
+** [A-Za-z_] first, then [A-Za-z0-9_]. */
+static inline int aj_is_name_start(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+static inline int aj_is_name_char(char c) {
+  return aj_is_name_start(c) || (c >= '0' && c <= '9');
+}
 /* 1 if the NUL-terminated name is a built-in function or a prelude entry. */
 AJ_INTERNAL int aj_is_function_name(const actjit_ctx *ctx, const char *name);
 

@@ -113,14 +113,6 @@ static void const_text(char *out, size_t size, double v, locale_t c_locale) {
 
 /* ---- Templates ---------------------------------------------------------- */
 
-static int is_ident_start(char ch) {
-  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_';
-}
-
-static int is_ident_char(char ch) {
-  return is_ident_start(ch) || (ch >= '0' && ch <= '9');
-}
-
 /* The helper called z[0, n), or -1. */
 static int helper_index(const char *z, size_t n) {
   for (size_t h = 0; h < NHELPERS; h++)
@@ -135,12 +127,12 @@ static int helper_index(const char *z, size_t n) {
 static int mark_helpers(const char *s, unsigned char *used, const char **bad,
                         size_t *nbad) {
   while (*s) {
-    if (!is_ident_start(*s) && !(*s >= '0' && *s <= '9')) {
+    if (!aj_is_name_start(*s) && !(*s >= '0' && *s <= '9')) {
       s++;
       continue;
     }
     const char *z = s;
-    while (is_ident_char(*s) || *s == '.') s++;
+    while (aj_is_name_char(*s) || *s == '.') s++;
     size_t n = (size_t)(s - z);
     if (n > 3 && memcmp(z, "aj_", 3) == 0) {
       int h = helper_index(z, n);
@@ -160,8 +152,8 @@ static int mark_helpers(const char *s, unsigned char *used, const char **bad,
 static void put_template(aj_strbuf *b, const char *t, char opnd[3][48]) {
   while (*t) {
     const char *z = t;
-    if (is_ident_start(*t) || (*t >= '0' && *t <= '9')) {
-      while (is_ident_char(*t) || *t == '.') t++;
+    if (aj_is_name_start(*t) || (*t >= '0' && *t <= '9')) {
+      while (aj_is_name_char(*t) || *t == '.') t++;
       if (t - z == 1 && *z >= 'a' && *z <= 'c') aj_sb_puts(b, opnd[*z - 'a']);
       else aj_sb_put(b, z, (size_t)(t - z));
     } else {

@@ -273,8 +273,8 @@ static actjit_status ensure_pool(actjit_ctx *ctx, unsigned threads,
   return s;
 }
 
-static void spec_of(const actjit_activation *a, aj_dtype dt,
-                    aj_kernel_spec *spec) {
+void aj_activation_spec(const actjit_activation *a, aj_dtype dt,
+                        aj_kernel_spec *spec) {
   spec->dtype = dt;
   spec->fwd = &a->fwd;
   spec->bwd = &a->bwd;
@@ -337,11 +337,6 @@ actjit_status aj_activation_front(actjit_ctx *ctx, const char *src,
   return ACTJIT_OK;
 }
 
-void aj_activation_spec(const actjit_activation *a, aj_dtype dt,
-                        aj_kernel_spec *spec) {
-  spec_of(a, dt, spec);
-}
-
 actjit_status actjit_compile(actjit_ctx *ctx, const char *src,
                              const actjit_options *opt,
                              actjit_activation **out, actjit_error *err) {
@@ -357,7 +352,7 @@ actjit_status actjit_compile(actjit_ctx *ctx, const char *src,
   s = aj_jit_get(ctx, &a->jit, err);
   if (s == ACTJIT_OK && a->threads > 1) s = ensure_pool(ctx, a->threads, err);
   aj_kernel_spec spec;
-  spec_of(a, AJ_F32, &spec);
+  aj_activation_spec(a, AJ_F32, &spec);
   if (s == ACTJIT_OK) s = aj_jit_compile(a->jit, ctx, &spec, &a->k[AJ_F32], err);
   if (s != ACTJIT_OK) {
     actjit_activation_free(a); /* nothing is loaded */
@@ -414,7 +409,7 @@ static actjit_status ensure(const actjit_activation *ca, aj_dtype dt) {
   pthread_mutex_lock(&a->lazy);
   if (!a->ready[dt]) {
     aj_kernel_spec spec;
-    spec_of(a, dt, &spec);
+    aj_activation_spec(a, dt, &spec);
     s = aj_jit_compile(a->jit, a->ctx, &spec, &a->k[dt], NULL);
     if (s == ACTJIT_OK) __atomic_store_n(&a->ready[dt], 1, __ATOMIC_RELEASE);
   }
@@ -731,11 +726,11 @@ actjit_status actjit_describe(const actjit_activation *a, actjit_part part,
     return actjit_print(a->gy, text, err);
   case ACTJIT_PART_IR:
   case ACTJIT_PART_ASM:
-    spec_of(a, AJ_F32, &spec);
+    aj_activation_spec(a, AJ_F32, &spec);
     return aj_jit_text(a->ctx, &spec, part == ACTJIT_PART_ASM, text, err);
   case ACTJIT_PART_IR_F64:
   case ACTJIT_PART_ASM_F64:
-    spec_of(a, AJ_F64, &spec);
+    aj_activation_spec(a, AJ_F64, &spec);
     return aj_jit_text(a->ctx, &spec, part == ACTJIT_PART_ASM_F64, text, err);
   }
   return aj_error(err, ACTJIT_EINVAL, 0, 0, "unknown part %d", (int)part);

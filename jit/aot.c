@@ -39,13 +39,9 @@ static actjit_status aot_target(const char *cpu, aj_target *t,
 
 /* 1 if s is a C identifier. */
 static int is_c_name(const char *s) {
-  if (!s || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
-    return 0;
-  for (; *s; s++)
-    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-          (*s >= '0' && *s <= '9') || *s == '_'))
-      return 0;
-  return 1;
+  if (!s || !aj_is_name_start(*s)) return 0;
+  while (*s && aj_is_name_char(*s)) s++;
+  return *s == 0;
 }
 
 /* Writes len bytes to path.  OK or EIO. */

@@ -258,6 +258,29 @@ static LLVMModuleRef build_module(LLVMContextRef lctx, LLVMTargetMachineRef tm,
   return m;
 }
 
+/* Emits m as an object file into *obj (ctx allocator, *objlen bytes). */
+static actjit_status emit_object(actjit_ctx *ctx, LLVMTargetMachineRef tm,
+                                 LLVMModuleRef m, void **obj, size_t *objlen,
+                                 actjit_error *err) {
+  LLVMMemoryBufferRef buf = NULL;
+  char *msg = NULL;
+  actjit_status s = ACTJIT_OK;
+  if (LLVMTargetMachineEmitToMemoryBuffer(tm, m, LLVMObjectFile, &msg, &buf)) {
+    s = aj_error(err, ACTJIT_EJIT, 0, 0, "code generation failed: %.160s",
+                 msg ? msg : "");
+    buf = NULL;
+  }
+  LLVMDisposeMessage(msg);
+  if (buf) {
+    *objlen = LLVMGetBufferSize(buf);
+    *obj = aj_alloc(ctx, *objlen ? *objlen : 1);
+    if (*obj) memcpy(*obj, LLVMGetBufferStart(buf), *objlen);
+    else s = aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
+    LLVMDisposeMemoryBuffer(buf);
+  }
+  return s;
+}
+
 /* Compiles spec's kernels `kinds` to an object file in memory (ctx
 ** allocator).  Outside any lock: each call has its own LLVMContext and
 ** TargetMachine. */
@@ -274,23 +297,9 @@ static actjit_status compile_object(aj_jit *jit, actjit_ctx *ctx,
   LLVMModuleRef m = tm ? build_module(lctx, tm, aj_target_host(), spec, prefix,
                                        kinds, err, &s)
                        : NULL;
-  LLVMMemoryBufferRef buf = NULL;
   if (m) {
-    char *msg = NULL;
-    if (LLVMTargetMachineEmitToMemoryBuffer(tm, m, LLVMObjectFile, &msg, &buf)) {
-      s = aj_error(err, ACTJIT_EJIT, 0, 0, "code generation failed: %.160s",
-                   msg ? msg : "");
-      buf = NULL;
-    }
-    LLVMDisposeMessage(msg);
+    s = emit_object(ctx, tm, m, obj, objlen, err);
     LLVMDisposeModule(m);
-  }
-  if (buf) {
-    *objlen = LLVMGetBufferSize(buf);
-    *obj = aj_alloc(ctx, *objlen ? *objlen : 1);
-    if (*obj) memcpy(*obj, LLVMGetBufferStart(buf), *objlen);
-    else s = aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
-    LLVMDisposeMemoryBuffer(buf);
   }
   give_machine(jit, tm);
   LLVMContextDispose(lctx);
@@ -624,22 +633,7 @@ actjit_status aj_jit_emit_object(actjit_ctx *ctx, const aj_target *t,
       s = aj_error(err, ACTJIT_EINTERNAL, 0, 0, "cannot link kernels %.64s",
                    prefixes[i]);
   }
-  LLVMMemoryBufferRef buf = NULL;
-  char *msg = NULL;
-  if (s == ACTJIT_OK && all &&
-      LLVMTargetMachineEmitToMemoryBuffer(tm, all, LLVMObjectFile, &msg, &buf)) {
-    s = aj_error(err, ACTJIT_EJIT, 0, 0, "code generation failed: %.160s",
-                 msg ? msg : "");
-    buf = NULL;
-  }
-  LLVMDisposeMessage(msg);
-  if (buf) {
-    *objlen = LLVMGetBufferSize(buf);
-    *obj = aj_alloc(ctx, *objlen ? *objlen : 1);
-    if (*obj) memcpy(*obj, LLVMGetBufferStart(buf), *objlen);
-    else s = aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
-    LLVMDisposeMemoryBuffer(buf);
-  }
+  if (s == ACTJIT_OK && all) s = emit_object(ctx, tm, all, obj, objlen, err);
   if (all) LLVMDisposeModule(all);
   if (tm) LLVMDisposeTargetMachine(tm);
   LLVMContextDispose(lctx);

@@ -20,14 +20,6 @@
 
 #define NPROFILES 3 /* torch, onednn, minnorm */
 
-static int is_name_start(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
-static int is_name_char(char c) {
-  return is_name_start(c) || (c >= '0' && c <= '9');
-}
-
 static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
 size_t actjit_definition_name(const char *text, size_t len, size_t *name_off) {
@@ -36,8 +28,8 @@ size_t actjit_definition_name(const char *text, size_t len, size_t *name_off) {
   size_t i = 0;
   while (i < len && is_blank(text[i])) i++;
   size_t start = i;
-  if (i >= len || !is_name_start(text[i])) return 0;
-  while (i < len && is_name_char(text[i])) i++;
+  if (i >= len || !aj_is_name_start(text[i])) return 0;
+  while (i < len && aj_is_name_char(text[i])) i++;
   size_t end = i;
   while (i < len && is_blank(text[i])) i++;
   if (i < len && text[i] == '(') { /* NAME ( ... ) = */
