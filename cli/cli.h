@@ -151,6 +151,8 @@ int cli_bench(FILE *out, json *j, const cli_act *act, int f64, size_t n);
 
 /* ---- userfile.c -------------------------------------------------------- */
 
+/* mkdir -p of path's directory part (mode 0700).  0, or -1 with errno. */
+int cli_make_parents(const char *path);
 /* Loads the activations file path strictly (every line must load) in a
 ** scratch context.  0, or -1 with *err naming the file, line and bytes. */
 int cli_check_activations(const char *path, actjit_error *err);

@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <editline/readline.h>
@@ -565,24 +564,14 @@ static char **complete(const char *text, int start, int end) {
 
 static void history_path(repl *r) {
   const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-  char dir[4000];
   r->history[0] = 0;
   if (state && state[0] == '/')
-    snprintf(dir, sizeof dir, "%s/actjit", state);
+    snprintf(r->history, sizeof r->history, "%s/actjit/history", state);
   else if (home && home[0])
-    snprintf(dir, sizeof dir, "%s/.local/state/actjit", home);
-  else
-    return;
-  /* mkdir -p */
-  for (char *p = dir + 1; *p; p++) {
-    if (*p != '/')
-      continue;
-    *p = 0;
-    mkdir(dir, 0700);
-    *p = '/';
-  }
-  mkdir(dir, 0700);
-  snprintf(r->history, sizeof r->history, "%s/history", dir);
+    snprintf(r->history, sizeof r->history, "%s/.local/state/actjit/history",
+             home);
+  if (r->history[0] && cli_make_parents(r->history) != 0)
+    r->history[0] = 0; /* no history file then */
 }
 
 /* The next line (malloc'd, no newline), or NULL at the end of input. */

@@ -19,8 +19,7 @@
 
 #include "cli.h"
 
-/* mkdir -p of path's directory part.  0, or -1 (errno set). */
-static int make_parents(const char *path) {
+int cli_make_parents(const char *path) {
   char dir[4096];
   size_t n = strlen(path);
   if (n >= sizeof dir)
@@ -82,7 +81,7 @@ int cli_save_definition(const char *def, char *path, size_t size, char *why,
     return -1;
   }
   snprintf(path, size, "%s", file);
-  if (make_parents(file) != 0) {
+  if (cli_make_parents(file) != 0) {
     snprintf(why, whylen, "cannot create the directory of %s: %s", file,
              strerror(errno));
     return -1;
