@@ -51,25 +51,20 @@ size_t actjit_definition_name(const char *text, size_t len, size_t *name_off) {
 
 /* Why NAME (z[0, n)) cannot be defined, or NULL when it can. */
 static const char *refusal(const actjit_ctx *ctx, const char *z, size_t n) {
-  static const char *const reserved[] = {"x", "pi", "e", "inf", "nan"};
-  for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++)
-    if (strlen(reserved[i]) == n && memcmp(reserved[i], z, n) == 0)
-      return "a reserved name";
+  if (aj_is_reserved(z, (uint32_t)n)) return "a reserved name";
   if (aj_op_by_name(z, (uint32_t)n) >= 0) return "a built-in function";
   for (uint32_t i = 0; i < ctx->nprelude; i++)
     if (ctx->fns[i].nlen == n && memcmp(ctx->fns[i].name, z, n) == 0)
       return "a built-in activation";
-  const char *u = memchr(z, '_', n);
-  for (const char *p = u; p; p = memchr(p + 1, '_', (size_t)(z + n - p - 1))) {
-    char suffix[16];
-    size_t sl = (size_t)(z + n - p - 1);
-    if (sl == 0 || sl >= sizeof suffix) continue;
-    memcpy(suffix, p + 1, sl);
-    suffix[sl] = 0;
-    if (actjit_profile_by_name(suffix) >= 0 && !memchr(p + 1, '_', sl))
-      return "reserved: the suffix names a kink profile";
-  }
-  return NULL;
+  const char *u = memrchr(z, '_', n); /* NAME_<profile> is a variant's */
+  char suffix[16];
+  size_t sl = u ? (size_t)(z + n - u - 1) : 0;
+  if (sl == 0 || sl >= sizeof suffix) return NULL;
+  memcpy(suffix, u + 1, sl);
+  suffix[sl] = 0;
+  return actjit_profile_by_name(suffix) >= 0
+             ? "reserved: the suffix names a kink profile"
+             : NULL;
 }
 
 /* The profile variant name of z[0, n) for profile p: "NAME" or

@@ -90,7 +90,7 @@ static int require(aj_parser *ps, aj_sexpr e) {
 
 static const char *const reserved[] = {"x", "pi", "e", "inf", "nan"};
 
-static int is_reserved(const char *z, uint32_t n) {
+int aj_is_reserved(const char *z, uint32_t n) {
   for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++)
     if (same_name(z, n, reserved[i], (uint32_t)strlen(reserved[i]))) return 1;
   return 0;
@@ -444,7 +444,7 @@ void aj_p_local(aj_parser *ps, aj_token name, aj_sexpr v) {
   if (!require(ps, v)) return;
   const char *z = ps->src + name.off;
   aj_sym *e = sym(ps, z, name.len, 0);
-  if (is_reserved(z, name.len) ||
+  if (aj_is_reserved(z, name.len) ||
       (e && (e->local != UINT32_MAX || e->param != UINT32_MAX))) {
     FAIL(ps, ACTJIT_EREDEFINE, name.off, name.len,
          "'%.*s' is already defined", (int)name.len, z);
@@ -527,7 +527,7 @@ void aj_p_helper_begin(aj_parser *ps, aj_token name) {
   if (failed(ps)) return;
   const char *z = ps->src + name.off;
   aj_sym *e = sym(ps, z, name.len, 0);
-  if (is_reserved(z, name.len) || (e && e->helper != UINT32_MAX)) {
+  if (aj_is_reserved(z, name.len) || (e && e->helper != UINT32_MAX)) {
     FAIL(ps, ACTJIT_EREDEFINE, name.off, name.len,
          "'%.*s' is already defined", (int)name.len, z);
     return;
@@ -604,7 +604,7 @@ void aj_p_source(aj_parser *ps, aj_sexpr e) {
   for (uint32_t k = 0; k < fn->nformals; k++) {
     aj_node *v = ctx->x;
     if (k > 0) {
-      if (is_reserved(fn->formal[k], fn->formal_len[k])) {
+      if (aj_is_reserved(fn->formal[k], fn->formal_len[k])) {
         FAIL(ps, ACTJIT_EREDEFINE, e.off, e.len,
              "parameter '%.*s' of '%.*s' cannot be lifted: reserved name",
              (int)fn->formal_len[k], fn->formal[k], (int)e.len,

@@ -105,6 +105,9 @@ AJ_INTERNAL actjit_status aj_parse_template(actjit_ctx *ctx, const char *head,
 /* Loads the derivative templates and the prelude into a new context. */
 AJ_INTERNAL actjit_status aj_load_builtins(actjit_ctx *ctx,
                                            actjit_error *err);
+/* 1 if z[0, n) is one of the names a source cannot define: x, pi, e, inf,
+** nan. */
+AJ_INTERNAL int aj_is_reserved(const char *z, uint32_t n);
 /* Gives fn (zeroed first) room for n formals.  0, or -1 on ENOMEM. */
 AJ_INTERNAL int aj_fn_init(actjit_ctx *ctx, aj_fn *fn, uint32_t n);
 /* Frees what fn owns (not fn itself). */
