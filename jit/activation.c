@@ -611,12 +611,10 @@ actjit_bwd_f64_fn actjit_kernel_bwd_f64(const actjit_activation *a) {
 
 /* ---- Introspection ----------------------------------------------------- */
 
-/* "LABEL = EXPR" lines: e[k] printed after the label "df/d" + the k-th
-** runtime parameter's name, or after label[k] when labels is non-NULL. */
+/* "label[k] = e[k]" lines, k < n (n <= 66). */
 static actjit_status lines_text(const actjit_activation *a,
-                                const char *const *labels,
-                                actjit_expr *const *e, uint32_t n, char **text,
-                                actjit_error *err) {
+                                char (*label)[72], actjit_expr *const *e,
+                                uint32_t n, char **text, actjit_error *err) {
   size_t total = 1;
   char *parts[66];
   actjit_status s = ACTJIT_OK;
@@ -624,8 +622,7 @@ static actjit_status lines_text(const actjit_activation *a,
   for (; made < n && s == ACTJIT_OK; made++) {
     s = actjit_print(e[made], &parts[made], err);
     if (s != ACTJIT_OK) break;
-    total += strlen(parts[made]) + 8 +
-             strlen(labels ? labels[made] : actjit_runtime_name(a, made));
+    total += strlen(parts[made]) + strlen(label[made]) + 4;
   }
   if (s == ACTJIT_OK && !(*text = aj_text_alloc(a->ctx, total)))
     s = aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
@@ -633,17 +630,24 @@ static actjit_status lines_text(const actjit_activation *a,
     char *p = *text;
     *p = 0;
     for (uint32_t i = 0; i < made; i++)
-      p += snprintf(p, total - (size_t)(p - *text), "%s%s = %s\n",
-                    labels ? "" : "df/d",
-                    labels ? labels[i] : actjit_runtime_name(a, i), parts[i]);
+      p += snprintf(p, total - (size_t)(p - *text), "%s = %s\n", label[i],
+                    parts[i]);
   }
   for (uint32_t i = 0; i < made; i++) actjit_free(parts[i]);
   return s;
 }
 
+/* "df/dNAME" for runtime parameter k. */
+static void dparam_label(const actjit_activation *a, uint32_t k,
+                         char label[72]) {
+  snprintf(label, 72, "df/d%.64s", actjit_runtime_name(a, k));
+}
+
 static actjit_status dparam_text(const actjit_activation *a, char **text,
                                  actjit_error *err) {
-  return lines_text(a, NULL, a->dp, a->nrparams, text, err);
+  char label[64][72];
+  for (uint32_t k = 0; k < a->nrparams; k++) dparam_label(a, k, label[k]);
+  return lines_text(a, label, a->dp, a->nrparams, text, err);
 }
 
 /* f as written (simplified, not stabilized), f' and each df/dp of it
@@ -651,17 +655,13 @@ static actjit_status dparam_text(const actjit_activation *a, char **text,
 static actjit_status written_text(const actjit_activation *a, char **text,
                                   actjit_error *err) {
   actjit_expr *e[66] = {a->f_plain};
-  char labels[66][72];
-  const char *label[66] = {"f", "f'"};
+  char label[66][72] = {"f", "f'"};
   uint32_t n = 1;
   actjit_status s = ACTJIT_OK;
   for (uint32_t k = 0; k <= a->nrparams && s == ACTJIT_OK; k++, n++) {
     const char *wrt = k ? actjit_runtime_name(a, k - 1) : "x";
     s = aj_expr_diff(a->f_plain, wrt, a->profile, 0, &e[n], err);
-    if (k) {
-      snprintf(labels[n], sizeof labels[n], "df/d%.64s", wrt);
-      label[n] = labels[n];
-    }
+    if (k) dparam_label(a, k - 1, label[n]);
   }
   if (s == ACTJIT_OK) s = lines_text(a, label, e, n, text, err);
   for (uint32_t i = 1; i < n; i++) actjit_expr_free(e[i]);
