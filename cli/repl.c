@@ -609,18 +609,23 @@ static void run_counted(repl *r, const char *line) {
   fflush(stderr);
 }
 
-/* Says which lines of the user's activations file do not load (the
-** library skips them): loads it strictly in a scratch context.  0, or
-** EXIT_LIBRARY after reporting. */
-static int check_user_file(void) {
+/* The REPL's context.  The user's activations file, when there is one,
+** is named explicitly so that a line that does not load is reported (and
+** *failed set); then the library's default loading skips it. */
+static actjit_ctx *open_context(int *failed, actjit_error *err) {
   char path[4096];
-  actjit_error err = {0};
-  if (!actjit_activations_path(path, sizeof path) || access(path, F_OK) != 0 ||
-      cli_check_activations(path, &err) == 0)
-    return 0;
-  cli_report(err.code, &err, NULL);
-  fputs("  (that line is skipped; fix or delete it in the file)\n", stderr);
-  return EXIT_LIBRARY;
+  actjit_config cfg;
+  actjit_config_init(&cfg);
+  if (actjit_activations_path(path, sizeof path) && access(path, F_OK) == 0) {
+    cfg.activations_file = path;
+    actjit_ctx *ctx = actjit_ctx_new(&cfg, err);
+    if (ctx)
+      return ctx;
+    cli_report(err->code, err, NULL);
+    fputs("  (that line is skipped; fix or delete it in the file)\n", stderr);
+    *failed = 1;
+  }
+  return actjit_ctx_new(NULL, err);
 }
 
 int cli_repl(char **first, int n, int batch) {
@@ -630,11 +635,11 @@ int cli_repl(char **first, int n, int batch) {
   r.plot_lo = -6, r.plot_hi = 6;
   r.interactive = !batch && isatty(STDIN_FILENO);
   actjit_error err = {0};
-  r.ctx = actjit_ctx_new(NULL, &err); /* skips bad lines of the file */
+  int failed = 0;
+  r.ctx = open_context(&failed, &err);
   if (!r.ctx)
     return cli_report(err.code, &err, NULL);
-  if (check_user_file() != 0)
-    r.failures++;
+  r.failures += failed;
   if (r.interactive) {
     rl_readline_name = "actjit";
     rl_attempted_completion_function = complete;
