@@ -1,8 +1,9 @@
 /* ulp_exhaustive.c: every float through the runtime's <= 1 ULP functions.
  *
  * Owns: the exhaustive accuracy check of the f32 x16 entry points of exp,
- * expm1, log, log1p, tanh, sigmoid, softplus, erf, erfc and normcdf on all
- * 2^32 inputs, and a quick speed comparison (ns per element, 4096 floats,
+ * expm1, log, log1p, tanh, sigmoid, softplus, erf, erfc and normcdf (and of
+ * sigmoid_fast and tanh_fast, <= 1.5 ULP, the kernels' last operation) on
+ * all 2^32 inputs, and a quick speed comparison (ns per element, 4096 floats,
  * against SLEEF 3.5 AVX-512 calls and plain glibc loops in the same run).
  *
  * Reference: glibc's double functions (sigmoid as 1/(1+e^-x) for x >= 0
@@ -14,7 +15,7 @@
  * of ref (2^-149 below FLT_MIN); a result that must round to inf must be
  * inf, a zero must have the reference's sign, NaN in must give NaN out.
  *
- * Usage: ulp_exhaustive [fn ...]      all ten if none named
+ * Usage: ulp_exhaustive [fn ...]      all twelve if none named
  *        ulp_exhaustive --speed
  * Two threads (the machine has two cores), progress on stderr.
  */
@@ -58,6 +59,8 @@ static const entry FNS[] = {
   {"softplus", ajrt_softplus_f32x16, softplus_ref},
   {"erf", ajrt_erf_f32x16, erf},       {"erfc", ajrt_erfc_f32x16, erfc},
   {"normcdf", ajrt_normcdf_f32x16, normcdf_ref},
+  {"sigmoid_fast", ajrt_sigmoid_fast_f32x16, sigmoid_ref},
+  {"tanh_fast", ajrt_tanh_fast_f32x16, tanh},
 };
 #define NF (sizeof FNS / sizeof FNS[0])
 

@@ -908,6 +908,12 @@ AJRT_INL VD FN(sigmoid)(VD x, int lp) {
   return (x >= 0.0 ? K(1.0) : e) / (1.0 + e);
 }
 
+/* sigmoid_fast, tanh_fast (f64): the functions above.  The float
+ * versions trade a little accuracy for speed; float64 kernels have no such
+ * budget to spend, so their fast names are the accurate functions. */
+AJRT_INL VD FN(sigmoid_fast)(VD x, int lp) { return FN(sigmoid)(x, lp); }
+AJRT_INL VD FN(tanh_fast)(VD x, int lp) { return FN(tanh)(x, lp); }
+
 /* softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e^-|x|).  Contract:
  * <= 2 ULP (f64); softplus(-inf) = 0, softplus(inf) = inf, e^x (to
  * rounding) below -37, x above 37. */
@@ -1725,6 +1731,48 @@ AJRT_INL VF FN(tanh)(VF x) {
   VF q0 = nh * inv;
   VF res = FMA(-q0, eh, nh - q0) + FMA(-q0, el, nl);
   VF yl = FMA(res, inv, q0);
+  return CPS(a < 0.55f ? ys : yl, x);
+}
+
+/* sigmoid_fast and tanh_fast: the kernel's last operation.  A kernel's
+ * result may be 2 ULP off (numerics.md: catalog forward <= 2 ULP), and
+ * where sigmoid or tanh is the last operation nothing rounds after it, so
+ * the codegen calls these (<= 1.5 ULP) there instead of the <= 1 ULP
+ * functions above, whose hi + lo exponential costs about a third of
+ * their time.  Anywhere else the 1 ULP versions stay: a later product or
+ * sum would add its own half ULP on top.
+ *
+ * sigmoid_fast: e = e^-|x| (exp, <= 0.932 ULP), d = 1 + e with its exact
+ * rounding error dl = (1 - d) + e (Fast2Sum, d >= 1 >= e), inv = 1/d,
+ * q0 = num inv (num = 1, or e below 0) and one correction from the
+ * residual num - q0 (d + dl) (the first fma is exact, the second rounds a
+ * term of order 2^-24 num): q = q0 + res inv.  What is left is e's own
+ * error (up to 0.932 ULP of e, which can be 1.86 ULP of the result when
+ * their mantissas sit at opposite ends of the binade) and one rounding.
+ * 20 vector instructions at W = 16 (sigmoid: 31).  Contract: <= 1.5 ULP
+ * (exhaustive max 1.480 at -0x1.362c52p+2); sigmoid(-inf) = 0,
+ * sigmoid(inf) = 1, NaN -> NaN. */
+AJRT_INL VF FN(sigmoid_fast)(VF x) {
+  VF e = FN(exp)(-ABS(x));
+  VF d = 1.0f + e, dl = (1.0f - d) + e;
+  VF num = x >= 0.0f ? KF(1.0f) : e;
+  VF inv = 1.0f / d, q0 = num * inv;
+  VF res = FMA(-q0, dl, FMA(-q0, d, num));
+  return FMA(res, inv, q0);
+}
+
+/* tanh_fast: a < 0.55 as tanh; above, tanh = 1 - t, t = 2e / (1 + e),
+ * e = e^(-2a) (exp, <= 0.932 ULP; 2e exact).  t <= 1/2 <= 1 - t, so t's
+ * error (e's, the sum's and the quotient's roundings: under 2 ULP of t)
+ * is under 1 ULP of the result, and 1 - t rounds once more.  Sign of x.
+ * 26 vector instructions at W = 16 (tanh: 42).  Contract: <= 1.5 ULP
+ * (exhaustive max 1.497 at 0x1.1b7ecp-1); tanh(+-0) = +-0, +-1 beyond
+ * 9.01, NaN -> NaN. */
+AJRT_INL VF FN(tanh_fast)(VF x) {
+  VF a = ABS(x), z = a * a;
+  VF ys = FMA(a * z, POLYF(z, AJ_TANH5_F), a);
+  VF e = FN(exp)(-2.0f * a);
+  VF yl = 1.0f - (2.0f * e) / (1.0f + e);
   return CPS(a < 0.55f ? ys : yl, x);
 }
 
