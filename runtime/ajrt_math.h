@@ -1712,6 +1712,15 @@ AJRT_INL VF FN(expm1)(VF x) {
   return ABS(x) < 0x1p-24f ? x : z;
 }
 
+/* tanh's and tanh_fast's result from a = |x| and their exponential arm
+ * yl: below a = 0.55 the odd polynomial a + a z P(z), z = a^2
+ * (AJ_TANH5_F, 2^-29.8 relative), above it yl; the sign of x. */
+AJRT_INL VF FN(tanh_arms)(VF x, VF a, VF yl) {
+  VF z = a * a;
+  VF ys = FMA(a * z, POLYF(z, AJ_TANH5_F), a);
+  return CPS(a < 0.55f ? ys : yl, x);
+}
+
 /* tanh(x), a = |x|.  a < 0.55: a + a z P(z), z = a^2 (AJ_TANH5_F,
  * 2^-29.8 relative).  Otherwise (1 - e) / (1 + e), e = e^(-2a) as
  * eh + el (exphl): numerator nh + nl (1 - eh and its exact rounding
@@ -1721,8 +1730,7 @@ AJRT_INL VF FN(expm1)(VF x) {
  * W = 16 (one division).  Contract: <= 1 ULP (exhaustive max 0.730 at
  * 0x1.14172cp-1); tanh(+-0) = +-0, +-1 beyond 9.01, NaN -> NaN. */
 AJRT_INL VF FN(tanh)(VF x) {
-  VF a = ABS(x), z = a * a;
-  VF ys = FMA(a * z, POLYF(z, AJ_TANH5_F), a);
+  VF a = ABS(x);
   VF ph, pl;
   VF nf = FN(exphl)(-2.0f * a, &ph, &pl);
   VF eh = FN(scalef)(ph, nf), el = FN(scalef)(pl, nf);
@@ -1730,8 +1738,7 @@ AJRT_INL VF FN(tanh)(VF x) {
   VF inv = 1.0f / (1.0f + eh);
   VF q0 = nh * inv;
   VF res = FMA(-q0, eh, nh - q0) + FMA(-q0, el, nl);
-  VF yl = FMA(res, inv, q0);
-  return CPS(a < 0.55f ? ys : yl, x);
+  return FN(tanh_arms)(x, a, FMA(res, inv, q0));
 }
 
 /* sigmoid_fast and tanh_fast: the kernel's last operation.  A kernel's
@@ -1769,11 +1776,9 @@ AJRT_INL VF FN(sigmoid_fast)(VF x) {
  * (exhaustive max 1.497 at 0x1.1b7ecp-1); tanh(+-0) = +-0, +-1 beyond
  * 9.01, NaN -> NaN. */
 AJRT_INL VF FN(tanh_fast)(VF x) {
-  VF a = ABS(x), z = a * a;
-  VF ys = FMA(a * z, POLYF(z, AJ_TANH5_F), a);
+  VF a = ABS(x);
   VF e = FN(exp)(-2.0f * a);
-  VF yl = 1.0f - (2.0f * e) / (1.0f + e);
-  return CPS(a < 0.55f ? ys : yl, x);
+  return FN(tanh_arms)(x, a, 1.0f - (2.0f * e) / (1.0f + e));
 }
 
 /* x = 2^k m with m in [0.75, 1.5), for finite x > 0 (subnormals
