@@ -383,13 +383,13 @@ static void emit(cg *g, uint32_t i, LLVMValueRef x) {
     g->why = "placeholder node in a kernel";
     return;
   default: { /* a transcendental function: the runtime */
+    /* the runtime calls the exact softplus by its usual name */
     const char *fname = n->op == AJ_LOG1PEXP ? "softplus" : aj_ops[n->op].spelling;
     if (tail_sensitive((aj_op)n->op) && (r = wide_call(g, fname, e->arg[0], x)))
       break;
     LLVMValueRef args[2];
     unsigned na = n->nargs;
     for (unsigned k = 0; k < na && k < 2; k++) args[k] = num(g, e->arg[k]);
-    /* the runtime calls the exact softplus by its usual name */
     if (i == g->last) fname = last_op_variant(fname);
     r = runtime(g, fname, args, na);
     break;
