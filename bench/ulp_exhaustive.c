@@ -61,6 +61,7 @@ static const entry FNS[] = {
   {"normcdf", ajrt_normcdf_f32x16, normcdf_ref},
   {"sigmoid_fast", ajrt_sigmoid_fast_f32x16, sigmoid_ref},
   {"tanh_fast", ajrt_tanh_fast_f32x16, tanh},
+  {"expm1_fast", ajrt_expm1_fast_f32x16, expm1},
 };
 #define NF (sizeof FNS / sizeof FNS[0])
 

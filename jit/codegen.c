@@ -49,8 +49,9 @@ typedef struct cg {
   int in_cold;           /* emitting a cold block (see emit_cold_select) */
   LLVMValueRef *pvals;   /* runtime parameter k as a splat */
   const aj_kernel_spec *spec;
-  uint32_t last;         /* the entry stored as it is (float32 forward), or
-                            UINT32_MAX: its call may be a _fast variant */
+  uint8_t *final;        /* per entry: 1 where at most one product rounds
+                            between it and the output (see plan_final):
+                            its call may be a _fast variant */
   const char *why;       /* first failure */
 } cg;
 
@@ -278,13 +279,14 @@ static int tail_sensitive(aj_op op);
 static LLVMValueRef wide_call(cg *g, const char *fname, uint32_t arg,
                               LLVMValueRef x);
 
-/* The runtime function to call for fname when its result is the kernel's
-** output, nothing rounding after it: sigmoid_fast and tanh_fast
-** (<= 1.5 ULP, about 30% faster) within the forward target of 2 ULP;
-** fname itself for every other function. */
+/* The runtime function to call for fname when its result is final
+** (plan_final): sigmoid_fast, tanh_fast and expm1_fast (<= 1.5 ULP,
+** 30-50% faster) within the forward target of 2 ULP and, times dy, the
+** backward one of 4; fname itself for every other function. */
 static const char *last_op_variant(const char *fname) {
   if (strcmp(fname, "sigmoid") == 0) return "sigmoid_fast";
   if (strcmp(fname, "tanh") == 0) return "tanh_fast";
+  if (strcmp(fname, "expm1") == 0) return "expm1_fast";
   return fname;
 }
 
@@ -390,7 +392,7 @@ static void emit(cg *g, uint32_t i, LLVMValueRef x) {
     LLVMValueRef args[2];
     unsigned na = n->nargs;
     for (unsigned k = 0; k < na && k < 2; k++) args[k] = num(g, e->arg[k]);
-    if (i == g->last) fname = last_op_variant(fname);
+    if (g->final[i]) fname = last_op_variant(fname);
     r = runtime(g, fname, args, na);
     break;
   }
@@ -498,6 +500,20 @@ static LLVMValueRef fma_lo(cg *g, LLVMValueRef a, LLVMValueRef b,
   return intrinsic(g, "llvm.fma", args, 3);
 }
 
+/* -l, or l itself where it is a constant zero (kept null for fma_lo). */
+static LLVMValueRef neg_lo(cg *g, LLVMValueRef l) {
+  return LLVMIsNull(l) ? l : LLVMBuildFNeg(g->b, l, "");
+}
+
+/* The low part of min/max's result h: a where h = ha (the operand a was
+** chosen), else b; a constant zero where both are (x's, a constant's
+** exact one), which later fmas then skip (fma_lo). */
+static LLVMValueRef select_lo(cg *g, LLVMValueRef h, LLVMValueRef ha,
+                              LLVMValueRef a, LLVMValueRef b) {
+  if (LLVMIsNull(a) && LLVMIsNull(b)) return a;
+  return LLVMBuildSelect(g->b, LLVMBuildFCmp(g->b, LLVMRealOEQ, h, ha, ""), a, b, "");
+}
+
 /* Below this a sum of bounded pairs cannot overflow: no guard. */
 #define PAIR_SAFE_BOUND 1e30
 
@@ -509,11 +525,12 @@ static fpair pair_add(cg *g, fpair a, fpair b) {
                                  LLVMBuildFSub(bl, b.h, bb, ""), "");
   LLVMValueRef l = add_lo(g, e, add_lo(g, a.l, b.l));
   double bound = a.bound + b.bound;
-  /* Fast2Sum (|l| << |s|), unless s overflowed: then l is NaN and s stands */
+  /* where s overflowed l is NaN, and s stands */
   if (!(bound < PAIR_SAFE_BOUND))
     l = LLVMBuildSelect(bl, is_finite(g, l), l, splat(g, 0.0), "");
-  LLVMValueRef h = LLVMBuildFAdd(bl, s, l, "");
-  fpair r = {h, LLVMBuildFSub(bl, l, LLVMBuildFSub(bl, h, s, ""), ""), bound};
+  /* s + l as it is, not renormalized (|l| may reach ulp(s)): the users,
+  ** products, exp_hl and the sigmoid correction, only need |l| << |s| */
+  fpair r = {s, l, bound};
   return r;
 }
 
@@ -570,20 +587,21 @@ static fpair pair_eval(cg *g, const uint32_t *idx, int n, LLVMValueRef x) {
       break;
     }
     case AJ_NEG:
-      v[j].h = LLVMBuildFNeg(b, o[0].h, ""), v[j].l = LLVMBuildFNeg(b, o[0].l, "");
+      v[j].h = LLVMBuildFNeg(b, o[0].h, "");
+      v[j].l = neg_lo(g, o[0].l);
       v[j].bound = o[0].bound;
       break;
     case AJ_ABS: {
       LLVMValueRef neg = LLVMBuildFCmp(b, LLVMRealOLT, o[0].h, zero, "");
       v[j].h = intrinsic1(g, "llvm.fabs", o[0].h);
-      v[j].l = LLVMBuildSelect(b, neg, LLVMBuildFNeg(b, o[0].l, ""), o[0].l, "");
+      v[j].l = LLVMIsNull(o[0].l) ? o[0].l
+                                  : LLVMBuildSelect(b, neg, neg_lo(g, o[0].l), o[0].l, "");
       v[j].bound = o[0].bound;
       break;
     }
     case AJ_ADD: v[j] = pair_add(g, o[0], o[1]); break;
     case AJ_SUB: {
-      fpair nb = {LLVMBuildFNeg(b, o[1].h, ""), LLVMBuildFNeg(b, o[1].l, ""),
-                  o[1].bound};
+      fpair nb = {LLVMBuildFNeg(b, o[1].h, ""), neg_lo(g, o[1].l), o[1].bound};
       v[j] = pair_add(g, o[0], nb);
       break;
     }
@@ -596,12 +614,11 @@ static fpair pair_eval(cg *g, const uint32_t *idx, int n, LLVMValueRef x) {
     default: { /* min, max, clamp: on h, l following the chosen operand */
       LLVMValueRef h = intrinsic2(g, m->op == AJ_MIN ? "llvm.minimum" : "llvm.maximum",
                                   o[0].h, o[1].h);
-      LLVMValueRef l = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOEQ, h, o[0].h, ""),
-                                       o[0].l, o[1].l, "");
+      LLVMValueRef l = select_lo(g, h, o[0].h, o[0].l, o[1].l);
       v[j].bound = fmax(o[0].bound, o[1].bound);
       if (m->op == AJ_CLAMP) { /* within [lo, hi] whatever the operand */
         LLVMValueRef h2 = intrinsic2(g, "llvm.minimum", h, o[2].h);
-        l = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOEQ, h2, h, ""), l, o[2].l, "");
+        l = select_lo(g, h2, h, l, o[2].l);
         h = h2;
         v[j].bound = fmax(o[1].bound, o[2].bound);
       }
@@ -628,8 +645,11 @@ static fpair pair_eval(cg *g, const uint32_t *idx, int n, LLVMValueRef x) {
 ** exact for s >= 1/2). */
 static LLVMValueRef pair_call(cg *g, const char *fname, fpair u) {
   LLVMBuilderRef b = g->b;
-  /* l is not finite where h overflowed or is NaN: h alone stands there */
-  LLVMValueRef l = LLVMBuildSelect(b, is_finite(g, u.l), u.l, splat(g, 0.0), "");
+  /* l is not finite where h overflowed or is NaN: h alone stands there
+  ** (a bounded pair cannot overflow, and where h is NaN so is fn(h)) */
+  LLVMValueRef l = u.l;
+  if (!(u.bound < PAIR_SAFE_BOUND))
+    l = LLVMBuildSelect(b, is_finite(g, u.l), u.l, splat(g, 0.0), "");
   if (strcmp(fname, "exp") == 0) {
     LLVMValueRef hl[2] = {u.h, l};
     return runtime(g, "exp_hl", hl, 2);
@@ -741,6 +761,27 @@ static void plan_fusion(cg *g) {
   }
 }
 
+
+/* Marks the entries whose value reaches the output with at most one more
+** rounding, in float32 kernels: the forward root (stored as it is) and the
+** backward dx root (dy times it, one rounding within the backward target
+** of 4 ULP), when nothing else uses them, and then the arms of such a
+** select that nothing else uses (a select does not round).  Their calls
+** may be _fast variants (last_op_variant). */
+static void plan_final(cg *g, int backward) {
+  const aj_tape *t = g->tape;
+  memset(g->final, 0, t->n);
+  if (g->dt != AJ_F32) return;
+  uint32_t root = backward ? g->spec->bwd_roots[0] : t->root[0];
+  if (g->uses[root] != 2) return; /* the kernel's own two uses only */
+  g->final[root] = 1;
+  for (uint32_t i = root + 1; i-- > 0;) {
+    const aj_tape_ent *e = &t->ent[i];
+    if (!g->final[i] || e->node->op != AJ_SELECT) continue;
+    for (int k = 1; k < 3; k++)
+      if (g->uses[e->arg[k]] == 1) g->final[e->arg[k]] = 1;
+  }
+}
 /* A rough instruction count of one operator: a runtime function is some
 ** 30 instructions once inlined. */
 static unsigned op_cost(aj_op op) {
@@ -1391,9 +1432,7 @@ static void emit_dtype(cg *g, aj_dtype dt, const char *prefix, unsigned kinds) {
         g->uses[g->spec->bwd_roots[k]] += 2;
     else
       g->uses[t->root[0]] += 2;
-    /* the forward root, used by nothing else, is the value stored */
-    g->last = !backward && dt == AJ_F32 && g->uses[t->root[0]] == 2
-                  ? t->root[0] : UINT32_MAX;
+    plan_final(g, backward);
     plan_fusion(g);
     uint32_t roots[65];
     unsigned nroots = 1;
@@ -1426,7 +1465,8 @@ aj_llvm_module aj_codegen(aj_llvm_context lctx, const aj_target *target,
   g.vals = calloc(nmax ? nmax : 1, sizeof *g.vals);
   g.uses = calloc(nmax ? nmax : 1, sizeof *g.uses);
   g.cold = calloc(2 * (size_t)(nmax ? nmax : 1), 1); /* cold[] + scratch */
-  if (!g.vals || !g.uses || !g.cold) g.why = "out of memory";
+  g.final = calloc(nmax ? nmax : 1, 1);
+  if (!g.vals || !g.uses || !g.cold || !g.final) g.why = "out of memory";
   if (spec->nrparams > 64) g.why = "more than 64 runtime parameters";
   if (!g.why) {
     emit_dtype(&g, spec->dtype, prefix, kinds);
@@ -1434,6 +1474,7 @@ aj_llvm_module aj_codegen(aj_llvm_context lctx, const aj_target *target,
   free(g.vals);
   free(g.uses);
   free(g.cold);
+  free(g.final);
   LLVMDisposeBuilder(g.b);
   if (g.why) {
     *why = g.why;
