@@ -62,6 +62,7 @@ static const entry FNS[] = {
   {"sigmoid_fast", ajrt_sigmoid_fast_f32x16, sigmoid_ref},
   {"tanh_fast", ajrt_tanh_fast_f32x16, tanh},
   {"expm1_fast", ajrt_expm1_fast_f32x16, expm1},
+  {"softplus_fast", ajrt_softplus_fast_f32x16, softplus_ref},
 };
 #define NF (sizeof FNS / sizeof FNS[0])
 

@@ -217,6 +217,26 @@ static LLVMValueRef divide(cg *g, const aj_tape_ent *e) {
   return LLVMBuildSelect(b, finite, q, q0, "");
 }
 
+/* v c for a call v marked final (plan_final) and a constant c that
+** float32 cannot hold (selu's scale*alpha), as fma(v, ch, v cl) with
+** c = ch + cl: one rounding, instead of c's own (up to 0.5 ULP) and the
+** product's, to leave v's _fast variant its budget.  NULL where that does
+** not apply. */
+static LLVMValueRef const_product(cg *g, const aj_tape_ent *e) {
+  if (g->dt != AJ_F32) return NULL;
+  for (int k = 0; k < 2; k++) {
+    const aj_node *c = g->tape->ent[e->arg[k]].node;
+    if (c->op != AJ_CONST || !isfinite(c->u.num) || g->final[e->arg[1 - k]] != 2)
+      continue;
+    double ch = (float)c->u.num, cl = c->u.num - ch;
+    if (cl == 0 || !isfinite(ch)) return NULL;
+    LLVMValueRef v = num(g, e->arg[1 - k]);
+    LLVMValueRef args[3] = {v, splat(g, ch), LLVMBuildFMul(g->b, v, splat(g, cl), "")};
+    return intrinsic(g, "llvm.fma", args, 3);
+  }
+  return NULL;
+}
+
 /* x^c for a constant c: small integer powers by multiplication. */
 static LLVMValueRef power(cg *g, const aj_tape_ent *e) {
   const aj_node *exp_node = g->tape->ent[e->arg[1]].node;
@@ -276,17 +296,19 @@ static int propagates_nan(const cg *g, const aj_tape_ent *e) {
 
 /* Emits tape entry i. */
 static int tail_sensitive(aj_op op);
+static unsigned op_cost(aj_op op);
 static LLVMValueRef wide_call(cg *g, const char *fname, uint32_t arg,
                               LLVMValueRef x);
 
 /* The runtime function to call for fname when its result is final
-** (plan_final): sigmoid_fast, tanh_fast and expm1_fast (<= 1.5 ULP,
-** 30-50% faster) within the forward target of 2 ULP and, times dy, the
+** (plan_final): sigmoid_fast, tanh_fast, expm1_fast and softplus_fast
+** (<= 1.5 ULP, 30-50% faster) within the forward target of 2 ULP and, times dy, the
 ** backward one of 4; fname itself for every other function. */
 static const char *last_op_variant(const char *fname) {
   if (strcmp(fname, "sigmoid") == 0) return "sigmoid_fast";
   if (strcmp(fname, "tanh") == 0) return "tanh_fast";
   if (strcmp(fname, "expm1") == 0) return "expm1_fast";
+  if (strcmp(fname, "softplus") == 0) return "softplus_fast";
   return fname;
 }
 
@@ -323,6 +345,8 @@ static void emit(cg *g, uint32_t i, LLVMValueRef x) {
   }
   case AJ_MUL:
     if (out->fused) return; /* emitted by its user */
+    if (g->final[i] && (r = const_product(g, e)))
+      break;
     r = LLVMBuildFMul(b, num(g, e->arg[0]), num(g, e->arg[1]), "");
     break;
   case AJ_DIV: r = divide(g, e); break;
@@ -765,9 +789,13 @@ static void plan_fusion(cg *g) {
 /* Marks the entries whose value reaches the output with at most one more
 ** rounding, in float32 kernels: the forward root (stored as it is) and the
 ** backward dx root (dy times it, one rounding within the backward target
-** of 4 ULP), when nothing else uses them, and then the arms of such a
-** select that nothing else uses (a select does not round).  Their calls
-** may be _fast variants (last_op_variant). */
+** of 4 ULP), when nothing else uses them; then the arms of such a select
+** and the operand of such a negation that nothing else uses (neither
+** rounds), and the other factor
+** of such a product by a constant (selu's expm1(x) times scale*alpha:
+** const_product rounds it once).  Their calls may be _fast variants
+** (last_op_variant): <= 1.5 ULP plus one rounding is within the forward
+** target of 2 ULP, plus two within the backward one of 4. */
 static void plan_final(cg *g, int backward) {
   const aj_tape *t = g->tape;
   memset(g->final, 0, t->n);
@@ -777,9 +805,18 @@ static void plan_final(cg *g, int backward) {
   g->final[root] = 1;
   for (uint32_t i = root + 1; i-- > 0;) {
     const aj_tape_ent *e = &t->ent[i];
-    if (!g->final[i] || e->node->op != AJ_SELECT) continue;
-    for (int k = 1; k < 3; k++)
-      if (g->uses[e->arg[k]] == 1) g->final[e->arg[k]] = 1;
+    if (!g->final[i]) continue;
+    if (e->node->op == AJ_SELECT) {
+      for (int k = 1; k < 3; k++)
+        if (g->uses[e->arg[k]] == 1) g->final[e->arg[k]] = g->final[i];
+    } else if (e->node->op == AJ_NEG) { /* exact too (logsigmoid) */
+      if (g->uses[e->arg[0]] == 1) g->final[e->arg[0]] = g->final[i];
+    } else if (e->node->op == AJ_MUL && g->final[i] == 1) {
+      for (int k = 0; k < 2; k++)
+        if (t->ent[e->arg[k]].node->op == AJ_CONST && g->uses[e->arg[1 - k]] == 1 &&
+            op_cost((aj_op)t->ent[e->arg[1 - k]].node->op) >= 30)
+          g->final[e->arg[1 - k]] = 2; /* a call; one rounding spent */
+    }
   }
 }
 /* A rough instruction count of one operator: a runtime function is some

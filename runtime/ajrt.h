@@ -57,7 +57,8 @@ typedef double ajrt_f64x8 AJRT_VT(double, 8);
   X(log10, 1) X(sin, 1) X(cos, 1) X(tan, 1) X(atan, 1) X(asin, 1)            \
   X(acos, 1) X(atan2, 2) X(sinh, 1) X(cosh, 1) X(asinh, 1) X(acosh, 1)       \
   X(atanh, 1) X(cbrt, 1) X(pow, 2) X(hypot, 2) X(exp_hl, 2)   \
-  X(normcdf_vpdf, 2) X(sigmoid_fast, 1) X(tanh_fast, 1) X(expm1_fast, 1)
+  X(normcdf_vpdf, 2) X(sigmoid_fast, 1) X(tanh_fast, 1) X(expm1_fast, 1)   \
+  X(softplus_fast, 1)
 
 #define AJRT_DECL_1(fn, s, T) T ajrt_##fn##_##s(T x);
 #define AJRT_DECL_2(fn, s, T) T ajrt_##fn##_##s(T x, T y);
