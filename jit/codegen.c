@@ -17,6 +17,7 @@
 */
 #include <llvm-c/Core.h>
 #include <math.h>
+#include <float.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -193,8 +194,10 @@ static LLVMValueRef compare(cg *g, LLVMRealPredicate p, uint32_t a, uint32_t b,
 ** correction from the exact residual, q = q0 + r (a - q0 c) (two fmas):
 ** the division's accuracy (correctly rounded but for rare ties) at a
 ** multiply's cost; a vector division is ~5x slower here (hardswish's /6).
-** Where q0 is not finite (a = +-inf, or overflow) the residual is NaN
-** and q0 stands. */
+** Where q0 is not finite (a = +-inf, or overflow) the residual is NaN;
+** res < MAX ? res : MAX (one vminps, whose unordered case takes the
+** second operand) turns it into a finite value that q0 = +-inf absorbs,
+** and a NaN a still gives NaN through q0. */
 static LLVMValueRef divide(cg *g, const aj_tape_ent *e) {
   LLVMBuilderRef b = g->b;
   LLVMValueRef a = num(g, e->arg[0]);
@@ -210,11 +213,10 @@ static LLVMValueRef divide(cg *g, const aj_tape_ent *e) {
   LLVMValueRef q0 = LLVMBuildFMul(b, a, r, "");
   LLVMValueRef a1[3] = {LLVMBuildFNeg(b, q0, ""), cv, a};
   LLVMValueRef res = intrinsic(g, "llvm.fma", a1, 3);
+  LLVMValueRef big = splat(g, g->dt == AJ_F32 ? FLT_MAX : DBL_MAX);
+  res = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLT, res, big, ""), res, big, "");
   LLVMValueRef a2[3] = {res, r, q0};
-  LLVMValueRef q = intrinsic(g, "llvm.fma", a2, 3);
-  LLVMValueRef finite = LLVMBuildFCmp(b, LLVMRealOLT, intrinsic1(g, "llvm.fabs", q0),
-                                      splat(g, INFINITY), "");
-  return LLVMBuildSelect(b, finite, q, q0, "");
+  return intrinsic(g, "llvm.fma", a2, 3);
 }
 
 /* v c for a call v marked final (plan_final) and a constant c that
