@@ -1583,6 +1583,16 @@ AJRT_INL VF FN(scalef)(VF p, VF nf) {
 #endif
 }
 
+/* x = n ln2 + *r, nf = n returned as a float: exp's Cody-Waite
+ * reduction (n = round(x log2e) by the 1.5 2^23 shifter; x - n LN2HI_F
+ * exact for |n| <= 150, *r rounded once) for an x already clamped. */
+AJRT_INL VF FN(exp_reduce)(VF xc, VF *r) {
+  VF kd = FMA(xc, KF(AJ_LOG2E_F), KF(AJ_SHIFT23));
+  VF nf = kd - AJ_SHIFT23;
+  *r = FMA(-nf, KF(AJ_LN2LO_F), FMA(-nf, KF(AJ_LN2HI_F), xc));
+  return nf;
+}
+
 /* exp(x), f32.  n = round(x log2e) by the 1.5 2^23 shifter (nf = n as a
  * float), r = x - n ln2 by Cody-Waite with ln 2 = LN2HI_F + LN2LO_F
  * (16 bits in HI: n HI and x - n HI are exact for |n| <= 150), so r is
@@ -1596,10 +1606,7 @@ AJRT_INL VF FN(scalef)(VF p, VF nf) {
 AJRT_INL VF FN(exp)(VF x) {
   VF xc = x > 89.0f ? KF(89.0f) : x;
   xc = xc < -104.0f ? KF(-104.0f) : xc;
-  VF kd = FMA(xc, KF(AJ_LOG2E_F), KF(AJ_SHIFT23));
-  VF nf = kd - AJ_SHIFT23;
-  VF r = FMA(-nf, KF(AJ_LN2HI_F), xc);
-  r = FMA(-nf, KF(AJ_LN2LO_F), r);
+  VF r, nf = FN(exp_reduce)(xc, &r);
   VF p = POLYF(r, AJ_EXP6_F);
   p = FMA(p, r, KF(1.0f));
   p = FMA(p, r, KF(1.0f));
@@ -1797,10 +1804,7 @@ AJRT_INL VF FN(tanh_fast)(VF x) {
 AJRT_INL VF FN(expm1_fast)(VF x) {
   VF xc = x > 89.0f ? KF(89.0f) : x;
   xc = xc < -17.5f ? KF(-17.5f) : xc;
-  VF kd = FMA(xc, KF(AJ_LOG2E_F), KF(AJ_SHIFT23));
-  VF nf = kd - AJ_SHIFT23;
-  VF r = FMA(-nf, KF(AJ_LN2HI_F), xc);
-  r = FMA(-nf, KF(AJ_LN2LO_F), r);
+  VF r, nf = FN(exp_reduce)(xc, &r);
   VF th = FMA(r * r, POLYF(r, AJ_EXP6_F), r);
   VF h = FN(scalef)(KF(0.5f), nf);
   return CPS(2.0f * FMA(h, th, h - 0.5f), x);
