@@ -12,7 +12,8 @@ pickles by source and is compiled again there).  Children inherit the
 parent's environment (ACTJIT_LIBRARY, PYTHONPATH).  Each rank trains on its
 DistributedSampler shard; DDP averages the gradients.  At the end the ranks
 compare their parameters bit for bit (all_gather) and rank 0 measures test
-accuracy.  The last line, printed once every process has finished:
+accuracy.  The data split, the model (64-128-64-10) and the accuracy come
+from torch_digits.py, which must sit beside this file.  The last line, printed once every process has finished:
 
     ddp: 2 processes finished, accuracy 0.9750, parameters identical ...
 
@@ -33,26 +34,12 @@ import torch.multiprocessing as mp
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, TensorDataset
 from torch.utils.data.distributed import DistributedSampler
-from sklearn.datasets import load_digits
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
 
 import actjit
 import actjit.torch as at
-
-MIN_ACCURACY = 0.90
-
-
-def digits(seed):
-    """(x_train, y_train, x_test, y_test): an 80/20 stratified split,
-    standardized; every rank computes the same one."""
-    x, y = load_digits(return_X_y=True)
-    x_tr, x_te, y_tr, y_te = train_test_split(
-        x, y, test_size=0.2, random_state=seed, stratify=y)
-    scaler = StandardScaler().fit(x_tr)
-    f32 = lambda a: torch.tensor(a, dtype=torch.float32)
-    return (f32(scaler.transform(x_tr)), torch.tensor(y_tr),
-            f32(scaler.transform(x_te)), torch.tensor(y_te))
+# the data split, the model and the accuracy of the one-process example
+# beside this file (every rank computes the same split)
+from torch_digits import MIN_ACCURACY, accuracy, digits, mlp
 
 
 def free_port():
@@ -96,9 +83,7 @@ def worker(rank, world, model, args, results):
         dist.all_gather(every, flat)
         same = all(torch.equal(every[0], v) for v in every[1:])
         if rank == 0:
-            model.eval()
-            with torch.no_grad():
-                acc = (model(x_te).argmax(1) == y_te).float().mean().item()
+            acc = accuracy(model, x_te, y_te)
             print("ddp: rank 0: %d epochs, %.4f s/epoch, parameters %s "
                   "across %d ranks, test accuracy %.4f"
                   % (args.epochs, per_epoch,
@@ -131,10 +116,7 @@ def main():
     except actjit.Error as e:
         ap.error("--activation: %s" % e)
 
-    torch.manual_seed(args.seed)
-    model = torch.nn.Sequential(
-        torch.nn.Linear(64, 128), act, torch.nn.Linear(128, 64), act,
-        torch.nn.Linear(64, 10))
+    model = mlp(act, args.seed)
     os.environ["MASTER_ADDR"] = "127.0.0.1"
     os.environ["MASTER_PORT"] = str(free_port())
     print("ddp: %d processes (gloo, 127.0.0.1:%s), 64-128-64-10 MLP with %r"
