@@ -50,9 +50,11 @@ typedef struct cg {
   int in_cold;           /* emitting a cold block (see emit_cold_select) */
   LLVMValueRef *pvals;   /* runtime parameter k as a splat */
   const aj_kernel_spec *spec;
-  uint8_t *final;        /* per entry: 1 where at most one product rounds
-                            between it and the output (see plan_final):
-                            its call may be a _fast variant */
+  uint8_t *final;        /* per entry, plan_final's level: 0, or 1 where
+                            nothing rounds between it and the stored value
+                            but dy's product (backward), 2 where one
+                            product by a constant does too: its call may
+                            be a _fast variant */
   const char *why;       /* first failure */
 } cg;
 
@@ -304,8 +306,8 @@ static LLVMValueRef wide_call(cg *g, const char *fname, uint32_t arg,
 
 /* The runtime function to call for fname when its result is final
 ** (plan_final): sigmoid_fast, tanh_fast, expm1_fast and softplus_fast
-** (<= 1.5 ULP, 30-50% faster) within the forward target of 2 ULP and, times dy, the
-** backward one of 4; fname itself for every other function. */
+** (<= 1.5 ULP, 30-50% faster) within the forward target of 2 ULP and,
+** times dy, the backward one of 4; fname itself for every other function. */
 static const char *last_op_variant(const char *fname) {
   if (strcmp(fname, "sigmoid") == 0) return "sigmoid_fast";
   if (strcmp(fname, "tanh") == 0) return "tanh_fast";
@@ -787,14 +789,13 @@ static void plan_fusion(cg *g) {
   }
 }
 
-
 /* Marks the entries whose value reaches the output with at most one more
-** rounding, in float32 kernels: the forward root (stored as it is) and the
-** backward dx root (dy times it, one rounding within the backward target
-** of 4 ULP), when nothing else uses them; then the arms of such a select
-** and the operand of such a negation that nothing else uses (neither
-** rounds), and the other factor
-** of such a product by a constant (selu's expm1(x) times scale*alpha:
+** rounding, in float32 kernels: level 1 for the forward root (stored as
+** it is) and the backward dx root (dy times it, one rounding within the
+** backward target of 4 ULP), when nothing else uses them; the same level
+** for the arms of such a select and the operand of such a negation that
+** nothing else uses (neither rounds); level 2 for a call under such a
+** product by a constant (selu's expm1(x) times scale*alpha:
 ** const_product rounds it once).  Their calls may be _fast variants
 ** (last_op_variant): <= 1.5 ULP plus one rounding is within the forward
 ** target of 2 ULP, plus two within the backward one of 4. */
@@ -821,6 +822,7 @@ static void plan_final(cg *g, int backward) {
     }
   }
 }
+
 /* A rough instruction count of one operator: a runtime function is some
 ** 30 instructions once inlined. */
 static unsigned op_cost(aj_op op) {
