@@ -307,7 +307,17 @@ enum {
   ** parameter bound; the compile measures g's float32 error against MPFR on
   ** the value grid and refuses (ACTJIT_EACCURACY) when it exceeds
   ** y_max_ulp (ACTJIT_ENOINVERSE when no inverse is found). */
-  ACTJIT_BACKWARD_FROM_Y = 1u << 1
+  ACTJIT_BACKWARD_FROM_Y = 1u << 1,
+  /* How LLVM is used when the kernels are neither loaded in the context nor
+  ** in the disk cache.  By default (tiered) actjit_compile returns with
+  ** quick kernels (about half the compile time, 1.5-8x slower code) while a
+  ** background thread compiles the optimized ones, which then replace them
+  ** (and go to the disk cache); both give the same bits.
+  ** ACTJIT_COMPILE_WAIT: return only with the optimized kernels.
+  ** ACTJIT_COMPILE_QUICK: quick kernels only, never replaced or cached (the
+  ** least CPU for a few calls).  Both set: ACTJIT_EINVAL. */
+  ACTJIT_COMPILE_WAIT = 1u << 2,
+  ACTJIT_COMPILE_QUICK = 1u << 3
 };
 
 typedef struct actjit_options {
@@ -326,7 +336,8 @@ typedef struct actjit_options {
                                    parameter gradients are summed per chunk
                                    in chunk order (deterministic). */
   actjit_profile profile;       /* kink convention (0 = ACTJIT_PROFILE_TORCH) */
-  unsigned flags;               /* ACTJIT_NO_STABILIZE | ACTJIT_BACKWARD_FROM_Y */
+  unsigned flags;               /* ACTJIT_NO_STABILIZE, ACTJIT_BACKWARD_FROM_Y,
+                                   ACTJIT_COMPILE_WAIT, ACTJIT_COMPILE_QUICK */
   double y_max_ulp;             /* ACTJIT_BACKWARD_FROM_Y: the largest float32
                                    error of g(y) accepted, in ULP as
                                    numerics.md measures it (0: 8 ULP) */
@@ -342,9 +353,15 @@ ACTJIT_API actjit_status actjit_compile(actjit_ctx *ctx, const char *src,
                                         const actjit_options *opt,
                                         actjit_activation **out,
                                         actjit_error *err);
-/* Unloads the kernels and frees a.  NULL is fine.  Free activations before
-** their context. */
+/* Unloads the kernels and frees a (after the background compile a started,
+** if it still runs).  NULL is fine.  Free activations before their
+** context. */
 ACTJIT_API void actjit_activation_free(actjit_activation *a);
+/* Blocks until a's kernels (those made so far: float32, and float64 once
+** used) are the optimized ones or will not change any more.  At once after
+** ACTJIT_COMPILE_WAIT, a disk-cache hit or a shared compile that is done.
+** EINVAL for NULL. */
+ACTJIT_API actjit_status actjit_activation_wait(const actjit_activation *a);
 
 /* Number of runtime parameters, and the name of parameter k (owned by a). */
 ACTJIT_API size_t actjit_runtime_count(const actjit_activation *a);
@@ -395,7 +412,10 @@ ACTJIT_API actjit_status actjit_backward_f64_p(const actjit_activation *a,
 /* Raw kernels for hosts that call in a loop: no checks at all.  The same
 ** contract as the checked calls, except that params must hold every
 ** runtime parameter and dparams must not be NULL when there are any.  The
-** f64 getters compile the f64 pair if needed; NULL if that fails. */
+** f64 getters compile the f64 pair if needed; NULL if that fails.  A
+** getter returns the optimized kernel, waiting for a tiered compile's
+** background thread if it still runs (the pointer stays valid until
+** actjit_activation_free). */
 typedef void (*actjit_fwd_f32_fn)(const float *x, float *y, size_t n,
                                   const float *params);
 typedef void (*actjit_bwd_f32_fn)(const float *x, const float *dy, float *dx,
@@ -479,6 +499,9 @@ typedef struct actjit_info {
   unsigned vector_width; /* f32 lanes of the kernels (f64: half) */
   unsigned threads;      /* chunks per large call */
   size_t f_nodes, df_nodes; /* DAG sizes of f and f' */
+  int optimized;         /* 1: the float32 kernels are the optimized ones (or
+                            final: ACTJIT_COMPILE_QUICK), 0: the quick ones
+                            while the optimized compile runs */
 } actjit_info;
 
 /* Fills *info.  a and info must not be NULL. */

@@ -43,6 +43,7 @@ struct actjit_activation {
   ** the lock (acquire) and set under it (release). */
   aj_kernels k[2];
   int ready[2];
+  aj_tier tier;            /* how LLVM makes them (ACTJIT_COMPILE_*) */
   pthread_mutex_t lazy;
 };
 
@@ -308,6 +309,10 @@ actjit_status aj_activation_front(actjit_ctx *ctx, const char *src,
                     "at most 64 runtime parameters");
   if (opt->threads > 64)
     return aj_error(err, ACTJIT_EINVAL, 0, 0, "at most 64 threads");
+  if ((opt->flags & ACTJIT_COMPILE_WAIT) && (opt->flags & ACTJIT_COMPILE_QUICK))
+    return aj_error(err, ACTJIT_EINVAL, 0, 0,
+                    "ACTJIT_COMPILE_WAIT and ACTJIT_COMPILE_QUICK exclude "
+                    "each other");
   if ((unsigned)opt->profile > ACTJIT_PROFILE_MINNORM)
     return aj_error(err, ACTJIT_EINVAL, 0, 0, "unknown kink profile %d",
                     (int)opt->profile);
@@ -319,6 +324,9 @@ actjit_status aj_activation_front(actjit_ctx *ctx, const char *src,
   a->width32 = w;
   a->threads = opt->threads > 1 ? opt->threads : 1;
   a->profile = opt->profile;
+  a->tier = (opt->flags & ACTJIT_COMPILE_WAIT)    ? AJ_TIER_FULL
+            : (opt->flags & ACTJIT_COMPILE_QUICK) ? AJ_TIER_QUICK
+                                                  : AJ_TIER_TIERED;
   actjit_expr *e = NULL;
   actjit_status s = aj_parse_user(ctx, src, strlen(src), opt->profile, &e, err);
   if (s == ACTJIT_OK) s = bind_all(&e, opt, err);
@@ -353,7 +361,8 @@ actjit_status actjit_compile(actjit_ctx *ctx, const char *src,
   if (s == ACTJIT_OK && a->threads > 1) s = ensure_pool(ctx, a->threads, err);
   aj_kernel_spec spec;
   aj_activation_spec(a, AJ_F32, &spec);
-  if (s == ACTJIT_OK) s = aj_jit_compile(a->jit, ctx, &spec, &a->k[AJ_F32], err);
+  if (s == ACTJIT_OK)
+    s = aj_jit_compile(a->jit, ctx, &spec, a->tier, &a->k[AJ_F32], err);
   if (s != ACTJIT_OK) {
     actjit_activation_free(a); /* nothing is loaded */
     return s;
@@ -379,6 +388,7 @@ void actjit_activation_info(const actjit_activation *a, actjit_info *info) {
                                                 : ACTJIT_ORIGIN_LLVM;
   info->vector_width = a->width32 ? a->width32 : aj_target_host()->width32;
   info->threads = a->threads;
+  info->optimized = aj_jit_final(&a->k[AJ_F32]);
   info->f_nodes = actjit_node_count(a->f);
   info->df_nodes = actjit_node_count(a->df);
 }
@@ -410,7 +420,7 @@ static actjit_status ensure(const actjit_activation *ca, aj_dtype dt) {
   if (!a->ready[dt]) {
     aj_kernel_spec spec;
     aj_activation_spec(a, dt, &spec);
-    s = aj_jit_compile(a->jit, a->ctx, &spec, &a->k[dt], NULL);
+    s = aj_jit_compile(a->jit, a->ctx, &spec, a->tier, &a->k[dt], NULL);
     if (s == ACTJIT_OK) __atomic_store_n(&a->ready[dt], 1, __ATOMIC_RELEASE);
   }
   pthread_mutex_unlock(&a->lazy);
@@ -446,11 +456,12 @@ static void run_chunk(void *arg, unsigned c) {
   if (lo >= hi) return;
   size_t off = lo * size;
   if (j->backward)
-    j->a->k[j->dt].bwd(j->x + off, j->dy + off, j->out + off, hi - lo,
-                       j->params,
-                       j->partials + (size_t)c * j->a->nrparams * size);
+    aj_jit_bwd(&j->a->k[j->dt])(j->x + off, j->dy + off, j->out + off,
+                                hi - lo, j->params,
+                                j->partials +
+                                    (size_t)c * j->a->nrparams * size);
   else
-    j->a->k[j->dt].fwd(j->x + off, j->out + off, hi - lo, j->params);
+    aj_jit_fwd(&j->a->k[j->dt])(j->x + off, j->out + off, hi - lo, j->params);
 }
 
 /* Runs the kernel over n elements; dparams (backward) receives the sum. */
@@ -459,8 +470,8 @@ static void call(const actjit_activation *a, aj_dtype dt, int backward,
                  const void *params, void *dparams) {
   unsigned chunks = a->threads;
   if (chunks < 2 || n < MIN_SPLIT) {
-    if (backward) a->k[dt].bwd(x, dy, out, n, params, dparams);
-    else a->k[dt].fwd(x, out, n, params);
+    if (backward) aj_jit_bwd(&a->k[dt])(x, dy, out, n, params, dparams);
+    else aj_jit_fwd(&a->k[dt])(x, out, n, params);
     return;
   }
   size_t size = dt == AJ_F32 ? sizeof(float) : sizeof(double);
@@ -472,7 +483,7 @@ static void call(const actjit_activation *a, aj_dtype dt, int backward,
   if (backward && a->nrparams) {
     partials = psize <= sizeof stack ? stack : aj_alloc(a->ctx, psize);
     if (!partials) { /* no memory for partials: one thread, still correct */
-      a->k[dt].bwd(x, dy, out, n, params, dparams);
+      aj_jit_bwd(&a->k[dt])(x, dy, out, n, params, dparams);
       return;
     }
     memset(partials, 0, psize);
@@ -594,19 +605,38 @@ actjit_status actjit_backward_f64(const actjit_activation *a, const double *x,
   return actjit_backward_f64_p(a, defaults64(a), x, dy, dx, n, NULL);
 }
 
+actjit_status actjit_activation_wait(const actjit_activation *a) {
+  if (!a) return ACTJIT_EINVAL;
+  for (int dt = AJ_F32; dt <= AJ_F64; dt++)
+    if (__atomic_load_n(&a->ready[dt], __ATOMIC_ACQUIRE))
+      aj_jit_wait(a->jit, &a->k[dt]);
+  return ACTJIT_OK;
+}
+
+/* a's kernels of dtype dt, made if needed and optimized (waiting for the
+** background compile); NULL if they cannot be made. */
+static const aj_kernels *final_kernels(const actjit_activation *a,
+                                       aj_dtype dt) {
+  if (!a || ensure(a, dt) != ACTJIT_OK) return NULL;
+  aj_jit_wait(a->jit, &a->k[dt]);
+  return &a->k[dt];
+}
+
 actjit_fwd_f32_fn actjit_kernel_fwd_f32(const actjit_activation *a) {
-  return a ? (actjit_fwd_f32_fn)a->k[AJ_F32].fwd : NULL;
+  const aj_kernels *k = final_kernels(a, AJ_F32);
+  return k ? (actjit_fwd_f32_fn)aj_jit_fwd(k) : NULL;
 }
 actjit_bwd_f32_fn actjit_kernel_bwd_f32(const actjit_activation *a) {
-  return a ? (actjit_bwd_f32_fn)a->k[AJ_F32].bwd : NULL;
+  const aj_kernels *k = final_kernels(a, AJ_F32);
+  return k ? (actjit_bwd_f32_fn)aj_jit_bwd(k) : NULL;
 }
 actjit_fwd_f64_fn actjit_kernel_fwd_f64(const actjit_activation *a) {
-  return a && ensure(a, AJ_F64) == ACTJIT_OK
-             ? (actjit_fwd_f64_fn)a->k[AJ_F64].fwd : NULL;
+  const aj_kernels *k = final_kernels(a, AJ_F64);
+  return k ? (actjit_fwd_f64_fn)aj_jit_fwd(k) : NULL;
 }
 actjit_bwd_f64_fn actjit_kernel_bwd_f64(const actjit_activation *a) {
-  return a && ensure(a, AJ_F64) == ACTJIT_OK
-             ? (actjit_bwd_f64_fn)a->k[AJ_F64].bwd : NULL;
+  const aj_kernels *k = final_kernels(a, AJ_F64);
+  return k ? (actjit_bwd_f64_fn)aj_jit_bwd(k) : NULL;
 }
 
 /* ---- Introspection ----------------------------------------------------- */

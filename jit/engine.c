@@ -6,6 +6,14 @@
 ** and the object added with its own ResourceTracker so freeing an
 ** activation unloads exactly its code.  Every LLVMErrorRef becomes an
 ** actjit_error at the call site.
+**
+** Tiers: a compile that is not found loaded or in the disk cache first
+** builds quick kernels (LLVM's codegen level None: half the compile time,
+** 1.5-8x slower code) and returns with them; a background thread then
+** compiles the optimized ones (level Less), stores them in the disk cache
+** and swaps them into the entry.  Both tiers come from the same IR, whose
+** float operations are explicit (fma intrinsics, no fast-math flags), so
+** they give the same bits (test_tiers checks every catalog entry).
 */
 #include <llvm-c/Analysis.h>
 #include <llvm-c/BitReader.h>
@@ -31,22 +39,31 @@ typedef struct entry {
   unsigned char *key;
   uint32_t keylen;
   uint32_t refs;
-  LLVMOrcResourceTrackerRef rt;
+  LLVMOrcResourceTrackerRef rt;   /* both tiers' objects */
+  /* The kernels to call: acquire loads, as a tiered compile's background
+  ** thread stores the optimized ones (release) while others call. */
   aj_fwd_fn fwd;
   aj_bwd_fn bwd;
+  int final;          /* 1: fwd and bwd will not change (atomic) */
+  pthread_t upgrader; /* the background compile, joined by the aj_kernels
+                         that started it (aj_kernels.joins) or, when a host
+                         frees the context first, by aj_jit_free */
+  int joinable;       /* upgrader is still to be joined: whoever clears it
+                         (atomic exchange) joins */
 } entry;
 
 struct aj_jit {
   LLVMOrcLLJITRef lljit;
   LLVMOrcJITDylibRef dylib;
   pthread_mutex_t mu;   /* guards entries and object loading */
+  pthread_cond_t upgraded; /* broadcast (under mu) as an entry turns final */
   entry *entries;
   unsigned releases;    /* to clear dead symbol-pool entries now and then */
   char session_error[200]; /* the last session error (under mu) */
   /* TargetMachines not in use (under mu): making one costs ~0.3 ms, and
   ** one may serve any number of compiles, one at a time. */
-  LLVMTargetMachineRef idle_tm[4];
-  unsigned nidle_tm;
+  LLVMTargetMachineRef idle_tm[2][4]; /* [tier: quick, optimized] */
+  unsigned nidle_tm[2];
 };
 
 /* Turns an LLVMErrorRef into an actjit_error (consumes it). */
@@ -80,9 +97,11 @@ actjit_status aj_jit_get(actjit_ctx *ctx, aj_jit **out, actjit_error *err) {
     } else {
       memset(jit, 0, sizeof *jit);
       pthread_mutex_init(&jit->mu, NULL);
+      pthread_cond_init(&jit->upgraded, NULL);
       LLVMErrorRef e = LLVMOrcCreateLLJIT(&jit->lljit, NULL);
       if (e) {
         pthread_mutex_destroy(&jit->mu);
+        pthread_cond_destroy(&jit->upgraded);
         s = llvm_error(e, err, "cannot create the JIT");
         aj_free(ctx, jit, sizeof *jit);
         jit = NULL;
@@ -101,6 +120,10 @@ actjit_status aj_jit_get(actjit_ctx *ctx, aj_jit **out, actjit_error *err) {
 
 void aj_jit_free(aj_jit *jit, actjit_ctx *ctx) {
   if (!jit) return;
+  /* Background compiles still running use the JIT and ctx's allocator */
+  for (entry *x = jit->entries; x; x = x->next)
+    if (__atomic_exchange_n(&x->joinable, 0, __ATOMIC_ACQ_REL))
+      pthread_join(x->upgrader, NULL);
   /* Trackers before their session: releasing one takes the session's lock
   ** (only reached when a host frees the context before its activations). */
   for (entry *x = jit->entries, *next; x; x = next) {
@@ -111,15 +134,18 @@ void aj_jit_free(aj_jit *jit, actjit_ctx *ctx) {
   }
   LLVMErrorRef e = LLVMOrcDisposeLLJIT(jit->lljit);
   if (e) LLVMConsumeError(e);
-  for (unsigned i = 0; i < jit->nidle_tm; i++)
-    LLVMDisposeTargetMachine(jit->idle_tm[i]);
+  for (int t = 0; t < 2; t++)
+    for (unsigned i = 0; i < jit->nidle_tm[t]; i++)
+      LLVMDisposeTargetMachine(jit->idle_tm[t][i]);
   pthread_mutex_destroy(&jit->mu);
+  pthread_cond_destroy(&jit->upgraded);
   aj_free(ctx, jit, sizeof *jit);
 }
 
-/* A TargetMachine for the host, owned by the caller. */
-static LLVMTargetMachineRef host_machine(const aj_target *t, actjit_error *err,
-                                         actjit_status *s) {
+/* A TargetMachine for the host, owned by the caller; `optimized` 0 gives
+** the quick tier's (codegen level None). */
+static LLVMTargetMachineRef host_machine(const aj_target *t, int optimized,
+                                         actjit_error *err, actjit_status *s) {
   LLVMTargetRef target;
   char *msg = NULL;
   if (LLVMGetTargetFromTriple(t->triple, &target, &msg)) {
@@ -133,26 +159,29 @@ static LLVMTargetMachineRef host_machine(const aj_target *t, actjit_error *err,
   ** the kernels come as explicit SIMD already */
   return LLVMCreateTargetMachine(target, t->triple, t->cpu,
                                  t->features ? t->features : "",
-                                 LLVMCodeGenLevelLess, LLVMRelocPIC,
+                                 optimized ? LLVMCodeGenLevelLess
+                                           : LLVMCodeGenLevelNone,
+                                 LLVMRelocPIC,
                                  LLVMCodeModelJITDefault);
 }
 
-/* An idle TargetMachine of jit's, or a new one (NULL, with *s set, on
-** failure).  Return it with give_machine. */
-static LLVMTargetMachineRef take_machine(aj_jit *jit, actjit_error *err,
-                                         actjit_status *s) {
+/* An idle TargetMachine of jit's for the tier, or a new one (NULL, with
+** *s set, on failure).  Return it with give_machine. */
+static LLVMTargetMachineRef take_machine(aj_jit *jit, int optimized,
+                                         actjit_error *err, actjit_status *s) {
   LLVMTargetMachineRef tm = NULL;
   pthread_mutex_lock(&jit->mu);
-  if (jit->nidle_tm) tm = jit->idle_tm[--jit->nidle_tm];
+  if (jit->nidle_tm[optimized])
+    tm = jit->idle_tm[optimized][--jit->nidle_tm[optimized]];
   pthread_mutex_unlock(&jit->mu);
-  return tm ? tm : host_machine(aj_target_host(), err, s);
+  return tm ? tm : host_machine(aj_target_host(), optimized, err, s);
 }
 
-static void give_machine(aj_jit *jit, LLVMTargetMachineRef tm) {
+static void give_machine(aj_jit *jit, int optimized, LLVMTargetMachineRef tm) {
   if (!tm) return;
   pthread_mutex_lock(&jit->mu);
-  if (jit->nidle_tm < sizeof jit->idle_tm / sizeof *jit->idle_tm) {
-    jit->idle_tm[jit->nidle_tm++] = tm;
+  if (jit->nidle_tm[optimized] < sizeof jit->idle_tm[0] / sizeof *jit->idle_tm[0]) {
+    jit->idle_tm[optimized][jit->nidle_tm[optimized]++] = tm;
     tm = NULL;
   }
   pthread_mutex_unlock(&jit->mu);
@@ -282,18 +311,18 @@ static actjit_status emit_object(actjit_ctx *ctx, LLVMTargetMachineRef tm,
 }
 
 /* Compiles spec's kernels `kinds` to an object file in memory (ctx
-** allocator).  Outside any lock: each call has its own LLVMContext and
-** TargetMachine. */
+** allocator), optimized or quick.  Outside any lock: each call has its own
+** LLVMContext and TargetMachine. */
 static actjit_status compile_object(aj_jit *jit, actjit_ctx *ctx,
                                     const aj_kernel_spec *spec,
                                     const char *prefix, unsigned kinds,
-                                    void **obj, size_t *objlen,
+                                    int optimized, void **obj, size_t *objlen,
                                     actjit_error *err) {
   actjit_status s = ACTJIT_OK;
   *obj = NULL;
   *objlen = 0;
   LLVMContextRef lctx = LLVMContextCreate();
-  LLVMTargetMachineRef tm = take_machine(jit, err, &s);
+  LLVMTargetMachineRef tm = take_machine(jit, optimized, err, &s);
   LLVMModuleRef m = tm ? build_module(lctx, tm, aj_target_host(), spec, prefix,
                                        kinds, err, &s)
                        : NULL;
@@ -301,7 +330,7 @@ static actjit_status compile_object(aj_jit *jit, actjit_ctx *ctx,
     s = emit_object(ctx, tm, m, obj, objlen, err);
     LLVMDisposeModule(m);
   }
-  give_machine(jit, tm);
+  give_machine(jit, optimized, tm);
   LLVMContextDispose(lctx);
   return s;
 }
@@ -364,6 +393,7 @@ typedef struct compile_job {
   const aj_kernel_spec *spec;
   const char *prefix;
   unsigned kinds;
+  int optimized;
   void *obj;
   size_t objlen;
   actjit_status status;
@@ -372,8 +402,8 @@ typedef struct compile_job {
 
 static void *compile_thread(void *arg) {
   compile_job *j = arg;
-  j->status = compile_object(j->jit, j->ctx, j->spec, j->prefix, j->kinds, &j->obj,
-                             &j->objlen, &j->err);
+  j->status = compile_object(j->jit, j->ctx, j->spec, j->prefix, j->kinds,
+                             j->optimized, &j->obj, &j->objlen, &j->err);
   return NULL;
 }
 
@@ -391,12 +421,14 @@ static int cores(void) {
 ** else as one module. */
 static actjit_status compile_bundle(aj_jit *jit, actjit_ctx *ctx,
                                     const aj_kernel_spec *spec,
-                                    const char *prefix, void **out,
-                                    size_t *outlen, actjit_error *err) {
+                                    const char *prefix, int optimized,
+                                    void **out, size_t *outlen,
+                                    actjit_error *err) {
   compile_job job;
   memset(&job, 0, sizeof job);
   job.jit = jit, job.ctx = ctx, job.spec = spec, job.prefix = prefix;
   job.kinds = AJ_KERNEL_FWD;
+  job.optimized = optimized;
   pthread_t helper;
   int threaded = cores() > 1 && pthread_create(&helper, NULL, compile_thread, &job) == 0;
   void *objs[2] = {NULL, NULL};
@@ -404,7 +436,7 @@ static actjit_status compile_bundle(aj_jit *jit, actjit_ctx *ctx,
   unsigned n = 0;
   actjit_status s = compile_object(jit, ctx, spec, prefix,
                                    threaded ? AJ_KERNEL_BWD : AJ_KERNEL_BOTH,
-                                   &objs[0], &lens[0], err);
+                                   optimized, &objs[0], &lens[0], err);
   n = 1;
   if (threaded) {
     pthread_join(helper, NULL);
@@ -428,22 +460,16 @@ static entry *find(aj_jit *jit, const unsigned char *key, uint32_t len) {
 
 static void take(entry *x, aj_kernels *out, int how) {
   x->refs++;
-  out->fwd = x->fwd;
-  out->bwd = x->bwd;
   out->entry = x;
   out->from_cache = how;
 }
 
-/* Loads an object and looks its kernels up (under jit->mu).  On success
-** the entry owns key. */
-static actjit_status load(aj_jit *jit, actjit_ctx *ctx, const char *prefix,
-                          unsigned char *key, uint32_t keylen,
-                          const void *obj, size_t objlen, entry **out,
-                          actjit_error *err) {
-  entry *x = aj_alloc(ctx, sizeof *x);
-  if (!x) return aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
-  memset(x, 0, sizeof *x);
-  x->rt = LLVMOrcJITDylibCreateResourceTracker(jit->dylib);
+/* Adds a bundle's objects to rt and looks up prefix_fwd and prefix_bwd
+** into addr (under jit->mu). */
+static actjit_status add_bundle(aj_jit *jit, LLVMOrcResourceTrackerRef rt,
+                                const char *prefix, const void *obj,
+                                size_t objlen, LLVMOrcExecutorAddress addr[2],
+                                actjit_error *err) {
   const unsigned char *objs[BUNDLE_MAX];
   size_t lens[BUNDLE_MAX];
   int nobj = unbundle(obj, objlen, objs, lens);
@@ -453,17 +479,15 @@ static actjit_status load(aj_jit *jit, actjit_ctx *ctx, const char *prefix,
   for (int i = 0; i < nobj && s == ACTJIT_OK; i++) {
     LLVMMemoryBufferRef buf = LLVMCreateMemoryBufferWithMemoryRangeCopy(
         (const char *)objs[i], lens[i], prefix);
-    LLVMErrorRef e = LLVMOrcLLJITAddObjectFileWithRT(jit->lljit, x->rt, buf);
+    LLVMErrorRef e = LLVMOrcLLJITAddObjectFileWithRT(jit->lljit, rt, buf);
     if (e) s = llvm_error(e, err, "cannot load the kernels");
   }
-  LLVMErrorRef e;
   static const char *const kinds[2] = {"fwd", "bwd"};
-  LLVMOrcExecutorAddress addr[2] = {0, 0};
   jit->session_error[0] = 0;
   for (int k = 0; k < 2 && s == ACTJIT_OK; k++) {
     char name[96];
     snprintf(name, sizeof name, "%s_%s", prefix, kinds[k]);
-    e = LLVMOrcLLJITLookup(jit->lljit, &addr[k], name);
+    LLVMErrorRef e = LLVMOrcLLJITLookup(jit->lljit, &addr[k], name);
     if (e) {
       LLVMConsumeError(e); /* "failed to materialize": the cause is below */
       s = aj_error(err, ACTJIT_EJIT, 0, 0, "cannot link the kernels: %.200s",
@@ -471,8 +495,23 @@ static actjit_status load(aj_jit *jit, actjit_ctx *ctx, const char *prefix,
                                          : "unknown session error");
     }
   }
+  return s;
+}
+
+/* Loads a bundle as a new entry for key (under jit->mu).  On success the
+** entry owns key; `final`: no other kernels will replace these. */
+static actjit_status load(aj_jit *jit, actjit_ctx *ctx, const char *prefix,
+                          unsigned char *key, uint32_t keylen,
+                          const void *obj, size_t objlen, int final,
+                          entry **out, actjit_error *err) {
+  entry *x = aj_alloc(ctx, sizeof *x);
+  if (!x) return aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
+  memset(x, 0, sizeof *x);
+  x->rt = LLVMOrcJITDylibCreateResourceTracker(jit->dylib);
+  LLVMOrcExecutorAddress addr[2] = {0, 0};
+  actjit_status s = add_bundle(jit, x->rt, prefix, obj, objlen, addr, err);
   if (s != ACTJIT_OK) {
-    e = LLVMOrcResourceTrackerRemove(x->rt);
+    LLVMErrorRef e = LLVMOrcResourceTrackerRemove(x->rt);
     if (e) LLVMConsumeError(e);
     LLVMOrcReleaseResourceTracker(x->rt);
     aj_free(ctx, x, sizeof *x);
@@ -480,6 +519,7 @@ static actjit_status load(aj_jit *jit, actjit_ctx *ctx, const char *prefix,
   }
   x->fwd = (aj_fwd_fn)(uintptr_t)addr[0];
   x->bwd = (aj_bwd_fn)(uintptr_t)addr[1];
+  x->final = final;
   x->key = key;
   x->keylen = keylen;
   x->next = jit->entries;
@@ -488,16 +528,91 @@ static actjit_status load(aj_jit *jit, actjit_ctx *ctx, const char *prefix,
   return ACTJIT_OK;
 }
 
+/* ---- The optimized tier, compiled in the background ------------------- */
+
+typedef struct upgrade {
+  aj_jit *jit;
+  actjit_ctx *ctx;
+  aj_kernel_spec spec; /* its tapes are the starting activation's, which
+                          joins this thread before freeing them */
+  entry *x;            /* kept alive by the starting activation's share */
+  char prefix[40];
+} upgrade;
+
+/* Compiles the optimized kernels, stores them in the disk cache and swaps
+** them into the entry.  On any failure the quick ones stay (same bits). */
+static void *upgrade_thread(void *arg) {
+  upgrade *u = arg;
+  aj_jit *jit = u->jit;
+  entry *x = u->x;
+  void *obj = NULL;
+  size_t objlen = 0;
+  actjit_status s = compile_bundle(jit, u->ctx, &u->spec, u->prefix, 1, &obj,
+                                   &objlen, NULL);
+  if (s == ACTJIT_OK)
+    aj_cache_store(u->ctx, u->prefix, x->key, x->keylen, obj, objlen);
+  pthread_mutex_lock(&jit->mu);
+  LLVMOrcExecutorAddress addr[2] = {0, 0};
+  if (s == ACTJIT_OK &&
+      add_bundle(jit, x->rt, u->prefix, obj, objlen, addr, NULL) == ACTJIT_OK) {
+    __atomic_store_n(&x->fwd, (aj_fwd_fn)(uintptr_t)addr[0], __ATOMIC_RELEASE);
+    __atomic_store_n(&x->bwd, (aj_bwd_fn)(uintptr_t)addr[1], __ATOMIC_RELEASE);
+  }
+  __atomic_store_n(&x->final, 1, __ATOMIC_RELEASE);
+  pthread_cond_broadcast(&jit->upgraded);
+  pthread_mutex_unlock(&jit->mu);
+  if (obj) aj_free(u->ctx, obj, objlen ? objlen : 1);
+  aj_free(u->ctx, u, sizeof *u);
+  return NULL;
+}
+
+/* Starts x's optimized compile; out (x's first user) joins it on release.
+** Without a thread (pthread_create failed) it runs here, to completion. */
+static void start_upgrade(aj_jit *jit, actjit_ctx *ctx,
+                          const aj_kernel_spec *spec, const char *prefix,
+                          entry *x, aj_kernels *out) {
+  upgrade *u = aj_alloc(ctx, sizeof *u);
+  if (!u) { /* no memory for the job: the quick kernels are final */
+    pthread_mutex_lock(&jit->mu);
+    __atomic_store_n(&x->final, 1, __ATOMIC_RELEASE);
+    pthread_cond_broadcast(&jit->upgraded);
+    pthread_mutex_unlock(&jit->mu);
+    return;
+  }
+  u->jit = jit, u->ctx = ctx, u->spec = *spec, u->x = x;
+  snprintf(u->prefix, sizeof u->prefix, "%s", prefix);
+  if (pthread_create(&x->upgrader, NULL, upgrade_thread, u) == 0) {
+    __atomic_store_n(&x->joinable, 1, __ATOMIC_RELEASE);
+    out->joins = 1;
+  } else {
+    upgrade_thread(u);
+  }
+}
+
 actjit_status aj_jit_compile(aj_jit *jit, actjit_ctx *ctx,
-                             const aj_kernel_spec *spec, aj_kernels *out,
-                             actjit_error *err) {
+                             const aj_kernel_spec *spec, aj_tier tier,
+                             aj_kernels *out, actjit_error *err) {
   memset(out, 0, sizeof *out);
   unsigned char *key;
   uint32_t keylen;
   if (aj_kernel_key(ctx, spec, aj_target_host(), &key, &keylen))
     return aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
-  char prefix[40];
+  if (tier == AJ_TIER_QUICK) {
+    /* never upgraded: an entry of its own, never in the disk cache */
+    unsigned char *k2 = aj_alloc(ctx, keylen + 1);
+    if (!k2) {
+      aj_free(ctx, key, keylen);
+      return aj_error(err, ACTJIT_ENOMEM, 0, 0, "out of memory");
+    }
+    memcpy(k2, key, keylen);
+    k2[keylen] = 'q';
+    aj_free(ctx, key, keylen);
+    key = k2, keylen++;
+  }
+  /* symbols: prefix_fwd (optimized), prefix + "q" (quick) */
+  char prefix[40], quick_prefix[48];
   aj_kernel_name(key, keylen, prefix);
+  snprintf(quick_prefix, sizeof quick_prefix, "%sq", prefix);
 
   /* 1. Already loaded in this JIT: share it. */
   pthread_mutex_lock(&jit->mu);
@@ -508,32 +623,42 @@ actjit_status aj_jit_compile(aj_jit *jit, actjit_ctx *ctx,
     aj_free(ctx, key, keylen);
     return ACTJIT_OK;
   }
-  /* 2. The disk cache, else LLVM (outside the lock). */
+  /* 2. The disk cache, else LLVM (outside the lock): the optimized tier,
+  ** or the quick one first. */
   void *obj = NULL;
   size_t objlen = 0;
-  int cached = aj_cache_load(ctx, prefix, key, keylen, &obj, &objlen);
+  int cached = tier != AJ_TIER_QUICK &&
+               aj_cache_load(ctx, prefix, key, keylen, &obj, &objlen);
+  int optimized = 1;
   actjit_status s = ACTJIT_OK;
   for (int attempt = 0; attempt < 2; attempt++) {
     if (!cached) {
-      s = compile_bundle(jit, ctx, spec, prefix, &obj, &objlen, err);
-      if (s == ACTJIT_OK) aj_cache_store(ctx, prefix, key, keylen, obj, objlen);
+      optimized = tier == AJ_TIER_FULL;
+      s = compile_bundle(jit, ctx, spec, optimized ? prefix : quick_prefix,
+                         optimized, &obj, &objlen, err);
+      if (s == ACTJIT_OK && optimized)
+        aj_cache_store(ctx, prefix, key, keylen, obj, objlen);
     }
     if (s != ACTJIT_OK) break;
     /* 3. Load, unless another thread loaded the same kernels meanwhile. */
+    int upgrade_it = 0;
     pthread_mutex_lock(&jit->mu);
     x = find(jit, key, keylen);
     if (x) {
       take(x, out, 2);
     } else {
-      s = load(jit, ctx, prefix, key, keylen, obj, objlen, &x, err);
+      s = load(jit, ctx, optimized ? prefix : quick_prefix, key, keylen, obj,
+               objlen, optimized || tier == AJ_TIER_QUICK, &x, err);
       if (s == ACTJIT_OK) {
         key = NULL; /* the entry owns it */
         take(x, out, cached);
+        upgrade_it = !x->final;
       }
     }
     pthread_mutex_unlock(&jit->mu);
     aj_free(ctx, obj, objlen ? objlen : 1);
     obj = NULL;
+    if (upgrade_it) start_upgrade(jit, ctx, spec, prefix, x, out);
     /* A cached object that does not load is not trusted: compile afresh. */
     if (s == ACTJIT_OK || !cached) break;
     cached = 0;
@@ -543,9 +668,36 @@ actjit_status aj_jit_compile(aj_jit *jit, actjit_ctx *ctx,
   return s;
 }
 
+aj_fwd_fn aj_jit_fwd(const aj_kernels *k) {
+  const entry *x = k->entry;
+  return __atomic_load_n(&x->fwd, __ATOMIC_ACQUIRE);
+}
+
+aj_bwd_fn aj_jit_bwd(const aj_kernels *k) {
+  const entry *x = k->entry;
+  return __atomic_load_n(&x->bwd, __ATOMIC_ACQUIRE);
+}
+
+int aj_jit_final(const aj_kernels *k) {
+  const entry *x = k->entry;
+  return __atomic_load_n(&x->final, __ATOMIC_ACQUIRE);
+}
+
+void aj_jit_wait(aj_jit *jit, const aj_kernels *k) {
+  entry *x = k->entry;
+  if (__atomic_load_n(&x->final, __ATOMIC_ACQUIRE)) return;
+  pthread_mutex_lock(&jit->mu);
+  while (!__atomic_load_n(&x->final, __ATOMIC_ACQUIRE))
+    pthread_cond_wait(&jit->upgraded, &jit->mu);
+  pthread_mutex_unlock(&jit->mu);
+}
+
 void aj_jit_release(aj_jit *jit, actjit_ctx *ctx, aj_kernels *k) {
   entry *x = k->entry;
   if (!x) return;
+  /* the background compile reads the spec of k's activation: finish it */
+  if (k->joins && __atomic_exchange_n(&x->joinable, 0, __ATOMIC_ACQ_REL))
+    pthread_join(x->upgrader, NULL);
   memset(k, 0, sizeof *k);
   pthread_mutex_lock(&jit->mu);
   if (--x->refs == 0) {
@@ -573,7 +725,7 @@ actjit_status aj_jit_text(actjit_ctx *ctx, const aj_kernel_spec *spec,
   *text = NULL;
   actjit_status s = ACTJIT_OK;
   LLVMContextRef lctx = LLVMContextCreate();
-  LLVMTargetMachineRef tm = host_machine(aj_target_host(), err, &s);
+  LLVMTargetMachineRef tm = host_machine(aj_target_host(), 1, err, &s);
   LLVMModuleRef m = tm ? build_module(lctx, tm, aj_target_host(), spec, "actjit",
                                        AJ_KERNEL_BOTH, err, &s)
                        : NULL;
@@ -623,7 +775,7 @@ actjit_status aj_jit_emit_object(actjit_ctx *ctx, const aj_target *t,
   *objlen = 0;
   actjit_status s = ACTJIT_OK;
   LLVMContextRef lctx = LLVMContextCreate();
-  LLVMTargetMachineRef tm = host_machine(t, err, &s);
+  LLVMTargetMachineRef tm = host_machine(t, 1, err, &s);
   LLVMModuleRef all = NULL;
   for (unsigned i = 0; tm && i < n && s == ACTJIT_OK; i++) {
     LLVMModuleRef m = build_module(lctx, tm, t, &specs[i], prefixes[i],

@@ -68,21 +68,44 @@ AJ_INTERNAL actjit_status aj_jit_get(actjit_ctx *ctx, aj_jit **out,
 AJ_INTERNAL void aj_jit_free(aj_jit *jit, actjit_ctx *ctx);
 
 /* A compiled forward/backward pair (one dtype).  Kernels with equal keys
-** are loaded once per JIT and shared (entry is refcounted). */
+** are loaded once per JIT and shared (entry is refcounted).  Call them
+** through aj_jit_fwd / aj_jit_bwd: a tiered compile swaps the optimized
+** kernels in while they are in use. */
 typedef struct aj_kernels {
-  aj_fwd_fn fwd;
-  aj_bwd_fn bwd;
-  void *entry;      /* the JIT's record of the loaded object */
+  void *entry;      /* the JIT's record of the loaded objects */
   int from_cache;   /* 2: already loaded here, 1: from the disk cache,
                        0: compiled by LLVM */
+  int joins;        /* this one started the entry's background compile
+                       (it reads the spec): release waits for it */
 } aj_kernels;
+
+/* How aj_jit_compile uses LLVM when the kernels are neither loaded nor in
+** the disk cache (engine.c, "Tiers"). */
+typedef enum aj_tier {
+  AJ_TIER_FULL,   /* the optimized kernels, before returning */
+  AJ_TIER_TIERED, /* quick kernels now, the optimized ones swapped in by a
+                     background thread; spec's tapes must live until
+                     aj_jit_release */
+  AJ_TIER_QUICK   /* quick kernels only (never cached) */
+} aj_tier;
 
 /* Generates, compiles and loads the kernels of spec.  Safe to call from
 ** several threads at once.  On failure nothing is left loaded. */
 AJ_INTERNAL actjit_status aj_jit_compile(aj_jit *jit, actjit_ctx *ctx,
                                          const aj_kernel_spec *spec,
-                                         aj_kernels *out, actjit_error *err);
-/* Drops k's share of its kernels, unloading them when it was the last. */
+                                         aj_tier tier, aj_kernels *out,
+                                         actjit_error *err);
+/* The kernels to call now (the quick ones until the optimized ones are in;
+** both give the same bits). */
+AJ_INTERNAL aj_fwd_fn aj_jit_fwd(const aj_kernels *k);
+AJ_INTERNAL aj_bwd_fn aj_jit_bwd(const aj_kernels *k);
+/* 1 once k's kernels will not change any more (optimized, or a quick-only
+** or failed upgrade). */
+AJ_INTERNAL int aj_jit_final(const aj_kernels *k);
+/* Blocks until aj_jit_final(k). */
+AJ_INTERNAL void aj_jit_wait(aj_jit *jit, const aj_kernels *k);
+/* Drops k's share of its kernels, unloading them when it was the last
+** (after waiting for the background compile k started, if any). */
 AJ_INTERNAL void aj_jit_release(aj_jit *jit, actjit_ctx *ctx, aj_kernels *k);
 
 /* The kernels' LLVM IR (want_asm == 0) or host assembly for spec->dtype,

@@ -87,6 +87,10 @@ static actjit_activation *compile(actjit_ctx *ctx, const char *src,
   actjit_activation_info(a, &info);
   if (info.origin != want)
     fail_msg("%s: origin %d, want %d", src, (int)info.origin, (int)want);
+  /* the disk cache gets the optimized kernels: in once the wait returns */
+  assert_int_equal(actjit_activation_wait(a), ACTJIT_OK);
+  actjit_activation_info(a, &info);
+  assert_int_equal(info.optimized, 1);
   return a;
 }
 
@@ -109,6 +113,7 @@ static void run(const actjit_activation *a, outputs *o) {
   assert_int_equal(actjit_backward_f32(a, x32, dy32, o->dx32, NX), ACTJIT_OK);
   assert_int_equal(actjit_forward_f64(a, x64, o->y64, NX), ACTJIT_OK);
   assert_int_equal(actjit_backward_f64(a, x64, dy64, o->dx64, NX), ACTJIT_OK);
+  assert_int_equal(actjit_activation_wait(a), ACTJIT_OK); /* f64's too */
 }
 
 static void shared_then_disk(void **state) {

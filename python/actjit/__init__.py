@@ -174,6 +174,19 @@ class Activation:
         _lib.activation_info(self._handle, ctypes.byref(info))
         return info.compile_ms
 
+    @property
+    def optimized(self):
+        """True once the optimized kernels replaced the quick ones that a
+        compile returns with (the same results, faster)."""
+        info = _lib.Info()
+        _lib.activation_info(self._handle, ctypes.byref(info))
+        return bool(info.optimized)
+
+    def wait(self):
+        """Blocks until the optimized kernels are in (see optimized)."""
+        _lib.activation_wait(self._handle)
+        return self
+
     def _param_block(self, params, dtype):
         if not self.params:
             return None, None

@@ -20,6 +20,8 @@ c_float_p = ctypes.POINTER(ctypes.c_float)
 PROFILES = {"torch": 0, "onednn": 1, "minnorm": 2}
 NO_STABILIZE = 1 << 0
 BACKWARD_FROM_Y = 1 << 1
+COMPILE_WAIT = 1 << 2
+COMPILE_QUICK = 1 << 3
 PART = {"f": 0, "df": 1, "dparam": 2, "ir": 3, "asm": 4, "ir_f64": 5,
         "asm_f64": 6, "dy": 7, "rewrites": 8, "c": 9, "written": 10}
 
@@ -44,7 +46,8 @@ class Options(ctypes.Structure):
 class Info(ctypes.Structure):
     _fields_ = [("compile_ms", ctypes.c_double), ("origin", ctypes.c_int),
                 ("vector_width", ctypes.c_uint), ("threads", ctypes.c_uint),
-                ("f_nodes", c_size), ("df_nodes", c_size)]
+                ("f_nodes", c_size), ("df_nodes", c_size),
+                ("optimized", ctypes.c_int)]
 
 
 def _candidates():
@@ -90,6 +93,7 @@ text_free = _proto("actjit_free", None, P)
 compile_ = _proto("actjit_compile", ctypes.c_int, P, ctypes.c_char_p,
                   ctypes.POINTER(Options), ctypes.POINTER(P), E)
 activation_free = _proto("actjit_activation_free", None, P)
+activation_wait = _proto("actjit_activation_wait", ctypes.c_int, P)
 runtime_count = _proto("actjit_runtime_count", c_size, P)
 runtime_name = _proto("actjit_runtime_name", ctypes.c_char_p, P, c_size)
 activation_info = _proto("actjit_activation_info", None, P,
