@@ -103,7 +103,8 @@ static actjit_status compile_flags(int act, unsigned threads, unsigned flags,
   actjit_options opt;
   memset(&opt, 0, sizeof opt);
   opt.threads = threads;
-  opt.flags = flags;
+  /* the optimized kernels are measured, not the quick tier's */
+  opt.flags = flags | ACTJIT_COMPILE_WAIT;
   /* like onednn_dst and torch's y-based backward: accept the tails'
   ** loss (f' from a saturated y), measure the speed */
   if (flags & ACTJIT_BACKWARD_FROM_Y) opt.y_max_ulp = 1e300;

@@ -258,8 +258,11 @@ int cli_show_act(FILE *out, const cli_act *act) {
     }
     actjit_info info;
     actjit_activation_info(act->a, &info);
-    fprintf(out, "  compiled in %.2f ms (%s; %u float32 lanes)\n",
-            info.compile_ms, origin_name(info.origin), info.vector_width);
+    fprintf(out, "  compiled in %.2f ms (%s%s; %u float32 lanes)\n",
+            info.compile_ms, origin_name(info.origin),
+            info.optimized ? "" : ", quick kernels until the optimized ones "
+                                  "are in",
+            info.vector_width);
   }
   actjit_free(w);
   actjit_free(f);
