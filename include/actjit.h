@@ -108,8 +108,9 @@ typedef struct actjit_ctx actjit_ctx;
 **   otherwise           resize ptr from osize to nsize bytes
 ** Returning NULL for nsize > 0 is an allocation failure; the library then
 ** returns ACTJIT_ENOMEM, frees what the failed call allocated, and leaves
-** the context usable.  Must be callable from any thread that uses the
-** context. */
+** the context usable.  Must be thread-safe: it is called from every thread
+** that uses the context and from the library's own (a compile's helper
+** thread, a tiered compile's background thread). */
 typedef void *(*actjit_alloc_fn)(void *ud, void *ptr, size_t osize,
                                  size_t nsize);
 

@@ -6,30 +6,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Atomic counters: the library allocates from its own threads too (the
+** compile helper, the tiered compile's background thread). */
+#define TU_ADD(field, v) __atomic_add_fetch(&(field), (v), __ATOMIC_RELAXED)
+
 void *tu_alloc_fn(void *ud, void *ptr, size_t osize, size_t nsize) {
   tu_alloc *a = ud;
   if (nsize == 0) {
     if (ptr) {
-      a->live_bytes -= osize;
-      a->live_blocks--;
+      TU_ADD(a->live_bytes, -osize);
+      TU_ADD(a->live_blocks, (size_t)-1);
       free(ptr);
     }
     return NULL;
   }
   if (ptr == NULL || nsize > osize) {
-    a->count++;
-    if (a->fail_at && a->count == a->fail_at) {
-      a->failures++;
+    size_t n = TU_ADD(a->count, 1);
+    if (a->fail_at && n == a->fail_at) {
+      TU_ADD(a->failures, 1);
       return NULL;
     }
   }
   void *p = realloc(ptr, nsize);
   if (!p) return NULL;
   if (ptr == NULL) {
-    a->live_blocks++;
-    a->live_bytes += nsize;
+    TU_ADD(a->live_blocks, 1);
+    TU_ADD(a->live_bytes, nsize);
   } else {
-    a->live_bytes += nsize - osize;
+    TU_ADD(a->live_bytes, nsize - osize);
   }
   return p;
 }
