@@ -44,12 +44,8 @@ typedef struct entry {
   ** thread stores the optimized ones (release) while others call. */
   aj_fwd_fn fwd;
   aj_bwd_fn bwd;
-  int final;          /* 1: fwd and bwd will not change (atomic) */
-  pthread_t upgrader; /* the background compile, joined by the aj_kernels
-                         that started it (aj_kernels.joins) or, when a host
-                         frees the context first, by aj_jit_free */
-  int joinable;       /* upgrader is still to be joined: whoever clears it
-                         (atomic exchange) joins */
+  int final;          /* 1: fwd and bwd will not change (atomic; set under
+                         mu, with a broadcast of jit->upgraded) */
 } entry;
 
 struct aj_jit {
@@ -57,6 +53,7 @@ struct aj_jit {
   LLVMOrcJITDylibRef dylib;
   pthread_mutex_t mu;   /* guards entries and object loading */
   pthread_cond_t upgraded; /* broadcast (under mu) as an entry turns final */
+  unsigned upgrading;   /* background compiles running (under mu) */
   entry *entries;
   unsigned releases;    /* to clear dead symbol-pool entries now and then */
   char session_error[200]; /* the last session error (under mu) */
@@ -120,10 +117,11 @@ actjit_status aj_jit_get(actjit_ctx *ctx, aj_jit **out, actjit_error *err) {
 
 void aj_jit_free(aj_jit *jit, actjit_ctx *ctx) {
   if (!jit) return;
-  /* Background compiles still running use the JIT and ctx's allocator */
-  for (entry *x = jit->entries; x; x = x->next)
-    if (__atomic_exchange_n(&x->joinable, 0, __ATOMIC_ACQ_REL))
-      pthread_join(x->upgrader, NULL);
+  /* Background compiles still running use the JIT (a host that frees the
+  ** context before its activations) */
+  pthread_mutex_lock(&jit->mu);
+  while (jit->upgrading) pthread_cond_wait(&jit->upgraded, &jit->mu);
+  pthread_mutex_unlock(&jit->mu);
   /* Trackers before their session: releasing one takes the session's lock
   ** (only reached when a host frees the context before its activations). */
   for (entry *x = jit->entries, *next; x; x = next) {
@@ -528,65 +526,107 @@ static actjit_status load(aj_jit *jit, actjit_ctx *ctx, const char *prefix,
   return ACTJIT_OK;
 }
 
-/* ---- The optimized tier, compiled in the background ------------------- */
+/* ---- The optimized tier, compiled in the background -------------------
+** Detached threads.  One reads the spec of the activation that started it
+** until the entry turns final, which that activation's release waits for;
+** it touches neither the entry nor the context after that (its memory is
+** freed before).  fork() waits for running ones (atfork_prepare): a child
+** gets no copy of a thread, so an upgrade cut in half there would never
+** finish and a wait for it would hang. */
+
+static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t fork_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t fork_cv = PTHREAD_COND_INITIALIZER;
+static unsigned fork_running; /* background compiles in the process */
+
+static void atfork_prepare(void) {
+  pthread_mutex_lock(&fork_mu);
+  while (fork_running) pthread_cond_wait(&fork_cv, &fork_mu);
+}
+static void atfork_release(void) { pthread_mutex_unlock(&fork_mu); }
+static void atfork_register(void) {
+  pthread_atfork(atfork_prepare, atfork_release, atfork_release);
+}
 
 typedef struct upgrade {
   aj_jit *jit;
   actjit_ctx *ctx;
-  aj_kernel_spec spec; /* its tapes are the starting activation's, which
-                          joins this thread before freeing them */
+  aj_kernel_spec spec; /* its tapes are the starting activation's */
   entry *x;            /* kept alive by the starting activation's share */
   char prefix[40];
 } upgrade;
+
+/* Marks x final (under jit->mu), counting one background compile less
+** when `ran`. */
+static void finish(aj_jit *jit, entry *x, int ran) {
+  pthread_mutex_lock(&jit->mu);
+  __atomic_store_n(&x->final, 1, __ATOMIC_RELEASE);
+  if (ran) jit->upgrading--;
+  pthread_cond_broadcast(&jit->upgraded);
+  pthread_mutex_unlock(&jit->mu);
+}
 
 /* Compiles the optimized kernels, stores them in the disk cache and swaps
 ** them into the entry.  On any failure the quick ones stay (same bits). */
 static void *upgrade_thread(void *arg) {
   upgrade *u = arg;
   aj_jit *jit = u->jit;
+  actjit_ctx *ctx = u->ctx;
   entry *x = u->x;
   void *obj = NULL;
   size_t objlen = 0;
-  actjit_status s = compile_bundle(jit, u->ctx, &u->spec, u->prefix, 1, &obj,
+  actjit_status s = compile_bundle(jit, ctx, &u->spec, u->prefix, 1, &obj,
                                    &objlen, NULL);
   if (s == ACTJIT_OK)
-    aj_cache_store(u->ctx, u->prefix, x->key, x->keylen, obj, objlen);
-  pthread_mutex_lock(&jit->mu);
+    aj_cache_store(ctx, u->prefix, x->key, x->keylen, obj, objlen);
   LLVMOrcExecutorAddress addr[2] = {0, 0};
-  if (s == ACTJIT_OK &&
-      add_bundle(jit, x->rt, u->prefix, obj, objlen, addr, NULL) == ACTJIT_OK) {
+  pthread_mutex_lock(&jit->mu);
+  if (s == ACTJIT_OK)
+    s = add_bundle(jit, x->rt, u->prefix, obj, objlen, addr, NULL);
+  pthread_mutex_unlock(&jit->mu);
+  if (obj) aj_free(ctx, obj, objlen ? objlen : 1);
+  aj_free(ctx, u, sizeof *u);
+  if (s == ACTJIT_OK) {
     __atomic_store_n(&x->fwd, (aj_fwd_fn)(uintptr_t)addr[0], __ATOMIC_RELEASE);
     __atomic_store_n(&x->bwd, (aj_bwd_fn)(uintptr_t)addr[1], __ATOMIC_RELEASE);
   }
-  __atomic_store_n(&x->final, 1, __ATOMIC_RELEASE);
-  pthread_cond_broadcast(&jit->upgraded);
-  pthread_mutex_unlock(&jit->mu);
-  if (obj) aj_free(u->ctx, obj, objlen ? objlen : 1);
-  aj_free(u->ctx, u, sizeof *u);
+  finish(jit, x, 1); /* the last touch of the entry and the JIT */
+  pthread_mutex_lock(&fork_mu);
+  fork_running--;
+  pthread_cond_broadcast(&fork_cv);
+  pthread_mutex_unlock(&fork_mu);
   return NULL;
 }
 
-/* Starts x's optimized compile; out (x's first user) joins it on release.
-** Without a thread (pthread_create failed) it runs here, to completion. */
+/* Starts x's optimized compile; out (x's first user) waits for it on
+** release.  Without a thread it runs here, to completion. */
 static void start_upgrade(aj_jit *jit, actjit_ctx *ctx,
                           const aj_kernel_spec *spec, const char *prefix,
                           entry *x, aj_kernels *out) {
   upgrade *u = aj_alloc(ctx, sizeof *u);
   if (!u) { /* no memory for the job: the quick kernels are final */
-    pthread_mutex_lock(&jit->mu);
-    __atomic_store_n(&x->final, 1, __ATOMIC_RELEASE);
-    pthread_cond_broadcast(&jit->upgraded);
-    pthread_mutex_unlock(&jit->mu);
+    finish(jit, x, 0);
     return;
   }
   u->jit = jit, u->ctx = ctx, u->spec = *spec, u->x = x;
   snprintf(u->prefix, sizeof u->prefix, "%s", prefix);
-  if (pthread_create(&x->upgrader, NULL, upgrade_thread, u) == 0) {
-    __atomic_store_n(&x->joinable, 1, __ATOMIC_RELEASE);
-    out->joins = 1;
-  } else {
-    upgrade_thread(u);
+  pthread_once(&fork_once, atfork_register);
+  pthread_mutex_lock(&jit->mu);
+  jit->upgrading++;
+  pthread_mutex_unlock(&jit->mu);
+  pthread_mutex_lock(&fork_mu);
+  fork_running++;
+  pthread_mutex_unlock(&fork_mu);
+  out->started = 1;
+  pthread_attr_t attr;
+  pthread_t t;
+  int made = pthread_attr_init(&attr) == 0;
+  if (made) {
+    made = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0 &&
+           pthread_create(&t, &attr, upgrade_thread, u) == 0;
+    pthread_attr_destroy(&attr);
   }
+  if (!made) upgrade_thread(u);
 }
 
 actjit_status aj_jit_compile(aj_jit *jit, actjit_ctx *ctx,
@@ -695,9 +735,9 @@ void aj_jit_wait(aj_jit *jit, const aj_kernels *k) {
 void aj_jit_release(aj_jit *jit, actjit_ctx *ctx, aj_kernels *k) {
   entry *x = k->entry;
   if (!x) return;
-  /* the background compile reads the spec of k's activation: finish it */
-  if (k->joins && __atomic_exchange_n(&x->joinable, 0, __ATOMIC_ACQ_REL))
-    pthread_join(x->upgrader, NULL);
+  /* the background compile reads the spec of k's activation until the
+  ** entry turns final */
+  if (k->started) aj_jit_wait(jit, k);
   memset(k, 0, sizeof *k);
   pthread_mutex_lock(&jit->mu);
   if (--x->refs == 0) {

@@ -75,7 +75,7 @@ typedef struct aj_kernels {
   void *entry;      /* the JIT's record of the loaded objects */
   int from_cache;   /* 2: already loaded here, 1: from the disk cache,
                        0: compiled by LLVM */
-  int joins;        /* this one started the entry's background compile
+  int started;      /* this one started the entry's background compile
                        (it reads the spec): release waits for it */
 } aj_kernels;
 

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -227,6 +229,41 @@ static void free_during_background_compile(void **state) {
   assert_int_equal(al.live_bytes, 0);
 }
 
+/* fork() right after a tiered compile: it waits for the background
+** compile, so the child has the optimized kernels and its waits and frees
+** return (a child waiting for a thread it has no copy of would hang). */
+static void fork_after_compile(void **state) {
+  (void)state;
+  actjit_ctx *ctx = tu_ctx_nocache();
+  actjit_activation *a = compile(ctx, "x * sigmoid(2.75 * x) - 0.125", 0);
+  float want[16];
+  assert_int_equal(actjit_forward_f32(a, X32, want, 16), ACTJIT_OK);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) { /* the child: exit status says what failed */
+    alarm(30);    /* a hang becomes SIGALRM */
+    actjit_info info;
+    actjit_activation_info(a, &info);
+    if (!info.optimized) _exit(2);
+    float y[16];
+    if (actjit_forward_f32(a, X32, y, 16) != ACTJIT_OK) _exit(3);
+    if (memcmp(y, want, sizeof y) != 0) _exit(4);
+    actjit_activation_wait(a);
+    actjit_activation_free(a);
+    actjit_activation *b = compile(ctx, "x * sigmoid(3.25 * x)", 0);
+    actjit_activation_free(b); /* a tiered compile in the child works */
+    actjit_ctx_free(ctx);
+    _exit(0);
+  }
+  int status = 0;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    fail_msg("child: %s %d", WIFEXITED(status) ? "exit" : "signal",
+             WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+  actjit_activation_free(a);
+  actjit_ctx_free(ctx);
+}
+
 /* The tier flags: both at once is EINVAL; each alone says what it gives. */
 static void tier_flags(void **state) {
   (void)state;
@@ -266,6 +303,7 @@ int main(void) {
       cmocka_unit_test(tiers_same_parameter_gradients),
       cmocka_unit_test(tiered_swap_while_calling),
       cmocka_unit_test(free_during_background_compile),
+      cmocka_unit_test(fork_after_compile),
       cmocka_unit_test(tier_flags),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -210,6 +210,10 @@ def test_describe_define_catalog():
     assert act.describe("written").startswith("f = log(exp(x) + 1)")
     assert "define void @actjit_fwd" in act.describe("ir")
     assert act.compile_ms > 0
+    before = act(np.array([-20.0, 0.5, 30.0], dtype=np.float32))
+    assert act.wait() is act and act.optimized   # the tiered compile's swap
+    after = act(np.array([-20.0, 0.5, 30.0], dtype=np.float32))
+    np.testing.assert_array_equal(before, after)  # the same bits
     actjit.define("sq_plus = x^2 + c")
     sq = actjit.compile("sq_plus", c=1)
     np.testing.assert_allclose(sq(np.array([3.0])), [10.0])
