@@ -498,13 +498,7 @@ static void test_errors(void **state) {
 static void test_alloc_failures(void **state) {
   (void)state;
   tu_alloc al = {0};
-  actjit_config cfg;
-  actjit_config_init(&cfg);
-  cfg.alloc = tu_alloc_fn;
-  cfg.alloc_ud = &al;
-  cfg.cache_dir = "";
-  actjit_ctx *ctx = actjit_ctx_new(&cfg, NULL);
-  assert_non_null(ctx);
+  actjit_ctx *ctx = tu_ctx_counting(&al);
   const char *rt[] = {"alpha"};
   actjit_options opt;
   memset(&opt, 0, sizeof opt);

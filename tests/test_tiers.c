@@ -196,14 +196,7 @@ static void tiered_swap_while_calling(void **state) {
 static void free_during_background_compile(void **state) {
   (void)state;
   tu_alloc al = {0};
-  actjit_config cfg;
-  actjit_config_init(&cfg);
-  cfg.alloc = tu_alloc_fn;
-  cfg.alloc_ud = &al;
-  cfg.cache_dir = "";
-  actjit_error err;
-  actjit_ctx *ctx = actjit_ctx_new(&cfg, &err);
-  assert_non_null(ctx);
+  actjit_ctx *ctx = tu_ctx_counting(&al);
   char src[64];
   for (int i = 0; i < 8; i++) {
     snprintf(src, sizeof src, "x * sigmoid(%d.5 * x)", i + 1);

@@ -45,6 +45,18 @@ actjit_ctx *tu_ctx(void) {
   return ctx;
 }
 
+actjit_ctx *tu_ctx_counting(tu_alloc *al) {
+  actjit_config cfg;
+  actjit_config_init(&cfg);
+  cfg.alloc = tu_alloc_fn;
+  cfg.alloc_ud = al;
+  cfg.cache_dir = "";
+  actjit_error err;
+  actjit_ctx *ctx = actjit_ctx_new(&cfg, &err);
+  if (!ctx) fail_msg("actjit_ctx_new: %s", err.message);
+  return ctx;
+}
+
 actjit_expr *tu_parse(actjit_ctx *ctx, const char *src) {
   actjit_error err;
   actjit_expr *e = NULL;
