@@ -553,7 +553,6 @@ typedef struct upgrade {
   actjit_ctx *ctx;
   aj_kernel_spec spec; /* its tapes are the starting activation's */
   entry *x;            /* kept alive by the starting activation's share */
-  char prefix[40];
 } upgrade;
 
 /* Marks x final (under jit->mu), counting one background compile less
@@ -573,16 +572,18 @@ static void *upgrade_thread(void *arg) {
   aj_jit *jit = u->jit;
   actjit_ctx *ctx = u->ctx;
   entry *x = u->x;
+  char prefix[40]; /* the optimized tier's symbols and cache file */
+  aj_kernel_name(x->key, x->keylen, prefix);
   void *obj = NULL;
   size_t objlen = 0;
-  actjit_status s = compile_bundle(jit, ctx, &u->spec, u->prefix, 1, &obj,
+  actjit_status s = compile_bundle(jit, ctx, &u->spec, prefix, 1, &obj,
                                    &objlen, NULL);
   if (s == ACTJIT_OK)
-    aj_cache_store(ctx, u->prefix, x->key, x->keylen, obj, objlen);
+    aj_cache_store(ctx, prefix, x->key, x->keylen, obj, objlen);
   LLVMOrcExecutorAddress addr[2] = {0, 0};
   pthread_mutex_lock(&jit->mu);
   if (s == ACTJIT_OK)
-    s = add_bundle(jit, x->rt, u->prefix, obj, objlen, addr, NULL);
+    s = add_bundle(jit, x->rt, prefix, obj, objlen, addr, NULL);
   pthread_mutex_unlock(&jit->mu);
   if (obj) aj_free(ctx, obj, objlen ? objlen : 1);
   aj_free(ctx, u, sizeof *u);
@@ -601,15 +602,14 @@ static void *upgrade_thread(void *arg) {
 /* Starts x's optimized compile; out (x's first user) waits for it on
 ** release.  Without a thread it runs here, to completion. */
 static void start_upgrade(aj_jit *jit, actjit_ctx *ctx,
-                          const aj_kernel_spec *spec, const char *prefix,
-                          entry *x, aj_kernels *out) {
+                          const aj_kernel_spec *spec, entry *x,
+                          aj_kernels *out) {
   upgrade *u = aj_alloc(ctx, sizeof *u);
   if (!u) { /* no memory for the job: the quick kernels are final */
     finish(jit, x, 0);
     return;
   }
   u->jit = jit, u->ctx = ctx, u->spec = *spec, u->x = x;
-  snprintf(u->prefix, sizeof u->prefix, "%s", prefix);
   pthread_once(&fork_once, atfork_register);
   pthread_mutex_lock(&jit->mu);
   jit->upgrading++;
@@ -698,7 +698,7 @@ actjit_status aj_jit_compile(aj_jit *jit, actjit_ctx *ctx,
     pthread_mutex_unlock(&jit->mu);
     aj_free(ctx, obj, objlen ? objlen : 1);
     obj = NULL;
-    if (upgrade_it) start_upgrade(jit, ctx, spec, prefix, x, out);
+    if (upgrade_it) start_upgrade(jit, ctx, spec, x, out);
     /* A cached object that does not load is not trusted: compile afresh. */
     if (s == ACTJIT_OK || !cached) break;
     cached = 0;
