@@ -48,8 +48,10 @@ actjit_ctx *tu_ctx(void) {
 actjit_ctx *tu_ctx_counting(tu_alloc *al) {
   actjit_config cfg;
   actjit_config_init(&cfg);
-  cfg.alloc = tu_alloc_fn;
-  cfg.alloc_ud = al;
+  if (al) {
+    cfg.alloc = tu_alloc_fn;
+    cfg.alloc_ud = al;
+  }
   cfg.cache_dir = "";
   actjit_error err;
   actjit_ctx *ctx = actjit_ctx_new(&cfg, &err);
@@ -290,12 +292,4 @@ char *tu_random_expr(uint64_t *seed, int depth, int smooth_only) {
   return b.p;
 }
 
-actjit_ctx *tu_ctx_nocache(void) {
-  actjit_config cfg;
-  actjit_config_init(&cfg);
-  cfg.cache_dir = "";
-  actjit_error err;
-  actjit_ctx *ctx = actjit_ctx_new(&cfg, &err);
-  if (!ctx) fail_msg("actjit_ctx_new: %s", err.message);
-  return ctx;
-}
+actjit_ctx *tu_ctx_nocache(void) { return tu_ctx_counting(NULL); }

@@ -31,8 +31,8 @@ actjit_ctx *tu_ctx(void);
 ** build's code generator (identical ones are still shared in-process). */
 actjit_ctx *tu_ctx_nocache(void);
 /* A context without the disk cache whose allocations go through *al's
-** counting allocator (leak checks, ENOMEM injection); fails the test if it
-** cannot be made. */
+** counting allocator (leak checks, ENOMEM injection; NULL: the C
+** library's, as tu_ctx_nocache); fails the test if it cannot be made. */
 actjit_ctx *tu_ctx_counting(tu_alloc *al);
 /* Parses src or fails the test, printing the error. */
 actjit_expr *tu_parse(actjit_ctx *ctx, const char *src);
