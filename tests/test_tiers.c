@@ -3,9 +3,12 @@
 ** kernels a compile returns with and the optimized ones that replace them
 ** give the same bits for every catalog entry; the swap happens while the
 ** kernels are in use; an activation freed while its background compile
-** runs waits for it and leaks nothing; the flags that pick a tier.
+** runs waits for it and leaks nothing; the flags that pick a tier; quick
+** compiles on several threads at once share the runtime functions they
+** call out of line.
 */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,6 +260,60 @@ static void fork_after_compile(void **state) {
   actjit_ctx_free(ctx);
 }
 
+/* One quick compile on a thread of its own, started at the barrier. */
+typedef struct quick_job {
+  actjit_ctx *ctx;
+  const char *src;
+  pthread_barrier_t *go;
+  actjit_activation *a;
+  actjit_status status;
+} quick_job;
+
+static void *quick_worker(void *arg) {
+  quick_job *j = arg;
+  actjit_options opt;
+  memset(&opt, 0, sizeof opt);
+  opt.flags = ACTJIT_COMPILE_QUICK;
+  actjit_error err;
+  pthread_barrier_wait(j->go);
+  j->status = actjit_compile(j->ctx, j->src, &opt, &j->a, &err);
+  return NULL;
+}
+
+/* Quick compiles on four threads at once in a fresh context, all calling
+** runtime functions (erf, tanh) that no kernel there has called yet: the
+** JIT compiles each once, out of line, and every thread's kernels give
+** the bits of optimized ones (which inline them) from another context. */
+static void quick_runtime_shared(void **state) {
+  (void)state;
+  static const char *const srcs[] = {"erf(x)*tanh(x)", "tanh(x) - erf(0.5*x)",
+                                     "x*erf(x) + tanh(2*x)", "erf(tanh(x))"};
+  enum { N = sizeof srcs / sizeof *srcs };
+  actjit_ctx *ctx = tu_ctx_nocache(), *ref_ctx = tu_ctx_nocache();
+  pthread_barrier_t go;
+  pthread_barrier_init(&go, NULL, N);
+  pthread_t th[N];
+  quick_job jobs[N];
+  for (int i = 0; i < N; i++) {
+    jobs[i] = (quick_job){ctx, srcs[i], &go, NULL, ACTJIT_EINTERNAL};
+    assert_int_equal(pthread_create(&th[i], NULL, quick_worker, &jobs[i]), 0);
+  }
+  for (int i = 0; i < N; i++) assert_int_equal(pthread_join(th[i], NULL), 0);
+  pthread_barrier_destroy(&go);
+  static outputs quick, full;
+  for (int i = 0; i < N; i++) {
+    assert_int_equal(jobs[i].status, ACTJIT_OK);
+    actjit_activation *ref = compile(ref_ctx, srcs[i], ACTJIT_COMPILE_WAIT);
+    run(jobs[i].a, &quick);
+    run(ref, &full);
+    same_outputs(srcs[i], &quick, &full);
+    actjit_activation_free(ref);
+    actjit_activation_free(jobs[i].a);
+  }
+  actjit_ctx_free(ref_ctx);
+  actjit_ctx_free(ctx);
+}
+
 /* The tier flags: both at once is EINVAL; each alone says what it gives. */
 static void tier_flags(void **state) {
   (void)state;
@@ -298,6 +355,7 @@ int main(void) {
       cmocka_unit_test(free_during_background_compile),
       cmocka_unit_test(fork_after_compile),
       cmocka_unit_test(tier_flags),
+      cmocka_unit_test(quick_runtime_shared),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
