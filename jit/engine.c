@@ -240,6 +240,17 @@ static actjit_status no_such_function(const char *name, actjit_error *err) {
                   name);
 }
 
+/* Drops a runtime function's own target attributes (the runtime's build
+** flags), for the host's: the inlining kernel's, or set anew. */
+static void drop_target_attrs(LLVMValueRef fn) {
+  LLVMRemoveStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                                   "target-cpu", 10);
+  LLVMRemoveStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                                   "target-features", 15);
+  LLVMRemoveStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                                   "tune-cpu", 8);
+}
+
 /* Links the runtime functions m declares (one small bitcode module each)
 ** and inlines them: after this, m calls nothing outside itself. */
 static actjit_status link_runtime(LLVMContextRef lctx, LLVMModuleRef m,
@@ -273,12 +284,7 @@ static actjit_status link_runtime(LLVMContextRef lctx, LLVMModuleRef m,
     LLVMRemoveEnumAttributeAtIndex(fn, LLVMAttributeFunctionIndex, optnone);
     LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
                             LLVMCreateEnumAttribute(lctx, always, 0));
-    LLVMRemoveStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
-                                     "target-cpu", 10);
-    LLVMRemoveStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
-                                     "target-features", 15);
-    LLVMRemoveStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
-                                     "tune-cpu", 8);
+    drop_target_attrs(fn);
   }
   LLVMPassBuilderOptionsRef opts = LLVMCreatePassBuilderOptions();
   LLVMErrorRef e = LLVMRunPasses(m, "always-inline,globaldce", tm, opts);
@@ -403,12 +409,7 @@ static actjit_status compile_runtime(aj_jit *jit, actjit_ctx *ctx,
       break;
     }
     rt_rename(fn);
-    LLVMRemoveStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
-                                     "target-cpu", 10);
-    LLVMRemoveStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
-                                     "target-features", 15);
-    LLVMRemoveStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
-                                     "tune-cpu", 8);
+    drop_target_attrs(fn);
     LLVMAddTargetDependentFunctionAttr(fn, "target-cpu", t->cpu);
     if (t->features)
       LLVMAddTargetDependentFunctionAttr(fn, "target-features", t->features);
