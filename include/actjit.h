@@ -311,9 +311,9 @@ enum {
   ACTJIT_BACKWARD_FROM_Y = 1u << 1,
   /* How LLVM is used when the kernels are neither loaded in the context nor
   ** in the disk cache.  By default (tiered) actjit_compile returns with
-  ** quick kernels (about half the compile time, 1.5-8x slower code) while a
-  ** background thread compiles the optimized ones, which then replace them
-  ** (and go to the disk cache); both give the same bits.
+  ** quick kernels (about a third of the compile time, 1.3-6x slower code)
+  ** while a background thread compiles the optimized ones, which then
+  ** replace them (and go to the disk cache); both give the same bits.
   ** ACTJIT_COMPILE_WAIT: return only with the optimized kernels.
   ** ACTJIT_COMPILE_QUICK: quick kernels only, never replaced or cached (the
   ** least CPU for a few calls).  Both set: ACTJIT_EINVAL. */
