@@ -1038,14 +1038,15 @@ static void store_vec(cg *g, LLVMValueRef v, LLVMValueRef p) {
   LLVMSetAlignment(s, g->dt == AJ_F32 ? 4 : 8);
 }
 
-static void set_target_attrs(cg *g, LLVMValueRef fn) {
-  LLVMAddTargetDependentFunctionAttr(fn, "target-cpu", g->target->cpu);
-  if (g->target->features)
+void aj_codegen_target_attrs(aj_llvm_value fn, const aj_target *target) {
+  LLVMAddTargetDependentFunctionAttr(fn, "target-cpu", target->cpu);
+  if (target->features)
     LLVMAddTargetDependentFunctionAttr(fn, "target-features",
-                                       g->target->features);
+                                       target->features);
   unsigned kind = LLVMGetEnumAttributeKindForName("nounwind", 8);
+  LLVMContextRef c = LLVMGetTypeContext(LLVMTypeOf(fn));
   LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
-                          LLVMCreateEnumAttribute(g->c, kind, 0));
+                          LLVMCreateEnumAttribute(c, kind, 0));
 }
 
 /* The kernel being emitted: its arguments and accumulators. */
@@ -1233,7 +1234,7 @@ static void emit_kernel(cg *g, const char *name, int backward) {
                         ? LLVMFunctionType(LLVMVoidTypeInContext(g->c), args, 6, 0)
                         : LLVMFunctionType(LLVMVoidTypeInContext(g->c), fargs, 4, 0);
   LLVMValueRef fn = LLVMAddFunction(g->m, name, fty);
-  set_target_attrs(g, fn);
+  aj_codegen_target_attrs(fn, g->target);
   k.fn = fn;
   k.fty = fty;
   k.fix_inf = g->spec->fix_inf[backward];

@@ -296,6 +296,15 @@ static actjit_status link_runtime(LLVMContextRef lctx, LLVMModuleRef m,
 static actjit_status call_runtime(aj_jit *jit, actjit_ctx *ctx,
                                   LLVMModuleRef m, actjit_error *err);
 
+/* Sets m's triple and data layout for target t (tm's). */
+static void set_module_target(LLVMModuleRef m, LLVMTargetMachineRef tm,
+                              const aj_target *t) {
+  LLVMSetTarget(m, t->triple);
+  LLVMTargetDataRef layout = LLVMCreateTargetDataLayout(tm);
+  LLVMSetModuleDataLayout(m, layout);
+  LLVMDisposeTargetData(layout);
+}
+
 /* Builds the module for spec in lctx, ready for target t (tm's).  The
 ** runtime functions it calls are inlined, or with `outline` (quick
 ** kernels, host target) called in outline's out-of-line copies. */
@@ -311,10 +320,7 @@ static LLVMModuleRef build_module(LLVMContextRef lctx, LLVMTargetMachineRef tm,
     *s = aj_error(err, ACTJIT_EJIT, 0, 0, "code generation failed: %s", why);
     return NULL;
   }
-  LLVMSetTarget(m, t->triple);
-  LLVMTargetDataRef layout = LLVMCreateTargetDataLayout(tm);
-  LLVMSetModuleDataLayout(m, layout);
-  LLVMDisposeTargetData(layout);
+  set_module_target(m, tm, t);
   *s = outline ? call_runtime(outline, ctx, m, err) : ACTJIT_OK;
   if (*s == ACTJIT_OK) *s = link_runtime(lctx, m, tm, err);
   if (*s != ACTJIT_OK) {
@@ -380,7 +386,8 @@ static void rt_rename(LLVMValueRef fn) {
 }
 
 /* Compiles the runtime functions aj_runtime_blobs[idx[0..n)] into one
-** object for the host and adds it to jit's dylib (under jit->rt_mu). */
+** object for the host, adds it to jit's dylib and marks them loaded
+** (under jit->rt_mu). */
 static actjit_status compile_runtime(aj_jit *jit, actjit_ctx *ctx,
                                      const unsigned *idx, unsigned n,
                                      actjit_error *err) {
@@ -389,12 +396,7 @@ static actjit_status compile_runtime(aj_jit *jit, actjit_ctx *ctx,
   LLVMContextRef lctx = LLVMContextCreate();
   LLVMTargetMachineRef tm = take_machine(jit, 1, err, &s);
   LLVMModuleRef m = tm ? LLVMModuleCreateWithNameInContext("ajrtq", lctx) : NULL;
-  if (m) {
-    LLVMSetTarget(m, t->triple);
-    LLVMTargetDataRef layout = LLVMCreateTargetDataLayout(tm);
-    LLVMSetModuleDataLayout(m, layout);
-    LLVMDisposeTargetData(layout);
-  }
+  if (m) set_module_target(m, tm, t);
   for (unsigned i = 0; i < n && m && s == ACTJIT_OK; i++)
     s = link_blob(lctx, m, &aj_runtime_blobs[idx[i]], err);
   /* The host's target attributes, as the kernels that inline them get */
@@ -410,9 +412,7 @@ static actjit_status compile_runtime(aj_jit *jit, actjit_ctx *ctx,
     }
     rt_rename(fn);
     drop_target_attrs(fn);
-    LLVMAddTargetDependentFunctionAttr(fn, "target-cpu", t->cpu);
-    if (t->features)
-      LLVMAddTargetDependentFunctionAttr(fn, "target-features", t->features);
+    aj_codegen_target_attrs(fn, t);
   }
   void *obj = NULL;
   size_t objlen = 0;
@@ -429,6 +429,8 @@ static actjit_status compile_runtime(aj_jit *jit, actjit_ctx *ctx,
     if (e) s = llvm_error(e, err, "cannot load the runtime");
   }
   if (obj) aj_free(ctx, obj, objlen ? objlen : 1);
+  for (unsigned i = 0; i < n && s == ACTJIT_OK; i++)
+    jit->rt_loaded[idx[i] / 64] |= (uint64_t)1 << (idx[i] % 64);
   return s;
 }
 
@@ -449,22 +451,19 @@ static actjit_status call_runtime(aj_jit *jit, actjit_ctx *ctx,
     if (i >= RT_MAX || rt_has(jit, i)) continue;
     if (nwant == 64) { /* a module calls a few dozen at most */
       s = compile_runtime(jit, ctx, want, nwant, err);
-      for (unsigned k = 0; k < nwant && s == ACTJIT_OK; k++)
-        jit->rt_loaded[want[k] / 64] |= (uint64_t)1 << (want[k] % 64);
       nwant = 0;
     }
     want[nwant++] = i;
   }
   if (nwant && s == ACTJIT_OK) s = compile_runtime(jit, ctx, want, nwant, err);
-  for (unsigned k = 0; k < nwant && s == ACTJIT_OK; k++)
-    jit->rt_loaded[want[k] / 64] |= (uint64_t)1 << (want[k] % 64);
-  pthread_mutex_unlock(&jit->rt_mu);
   for (LLVMValueRef fn = LLVMGetFirstFunction(m); fn && s == ACTJIT_OK;
        fn = LLVMGetNextFunction(fn)) {
     const char *missing = NULL;
     const aj_blob *b = declared_blob(fn, &missing);
-    if (b && (unsigned)(b - aj_runtime_blobs) < RT_MAX) rt_rename(fn);
+    unsigned i = b ? (unsigned)(b - aj_runtime_blobs) : RT_MAX;
+    if (i < RT_MAX && rt_has(jit, i)) rt_rename(fn);
   }
+  pthread_mutex_unlock(&jit->rt_mu);
   return s;
 }
 

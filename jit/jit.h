@@ -177,6 +177,7 @@ AJ_INTERNAL extern const char aj_code_fingerprint[];
 /* Opaque here so that only the files in jit/ see llvm-c types. */
 typedef struct LLVMOpaqueModule *aj_llvm_module;
 typedef struct LLVMOpaqueContext *aj_llvm_context;
+typedef struct LLVMOpaqueValue *aj_llvm_value;
 
 /* Which kernels aj_codegen emits. */
 enum { AJ_KERNEL_FWD = 1, AJ_KERNEL_BWD = 2, AJ_KERNEL_BOTH = 3 };
@@ -189,6 +190,13 @@ AJ_INTERNAL aj_llvm_module aj_codegen(aj_llvm_context lctx,
                                       const aj_kernel_spec *spec,
                                       const char *prefix, unsigned kinds,
                                       const char **why);
+
+/* Gives function fn the kernels' target attributes for target (cpu,
+** features, nounwind): the kernels get them, and so do the runtime
+** functions compiled out of line for the quick tier, so that both compile
+** to the same code as when inlined. */
+AJ_INTERNAL void aj_codegen_target_attrs(aj_llvm_value fn,
+                                         const aj_target *target);
 
 /* ---- activation.c, for aot.c ---- */
 
