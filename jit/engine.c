@@ -885,11 +885,9 @@ int aj_jit_final(const aj_kernels *k) {
 }
 
 void aj_jit_wait(aj_jit *jit, const aj_kernels *k) {
-  entry *x = k->entry;
-  if (__atomic_load_n(&x->final, __ATOMIC_ACQUIRE)) return;
+  if (aj_jit_final(k)) return;
   pthread_mutex_lock(&jit->mu);
-  while (!__atomic_load_n(&x->final, __ATOMIC_ACQUIRE))
-    pthread_cond_wait(&jit->upgraded, &jit->mu);
+  while (!aj_jit_final(k)) pthread_cond_wait(&jit->upgraded, &jit->mu);
   pthread_mutex_unlock(&jit->mu);
 }
 
