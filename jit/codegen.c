@@ -191,34 +191,48 @@ static LLVMValueRef compare(cg *g, LLVMRealPredicate p, uint32_t a, uint32_t b,
   return NULL;
 }
 
+/* 1/c as rh + rl for a finite constant c that is no power of two: rh is
+** 1/c rounded toward zero in the kernel's type (so rl, the rest, has rh's
+** sign), rl the rest rounded, rh + rl = 1/c to about 2^-48 (float) or
+** 2^-106 (double) relative. */
+static void reciprocal_pair(double c, int f32, double *rh, double *rl) {
+  if (f32) { /* double holds 1/c to 2^-53 and the float rest exactly */
+    double r = 1.0 / c;
+    float h = (float)r;
+    if (fabs((double)h) > fabs(r)) h = nextafterf(h, 0.0f);
+    *rh = h, *rl = (float)(r - h);
+    return;
+  }
+  double h = 1.0 / c;
+  if (fma(-h, c, 1.0) * c * h < 0) h = nextafter(h, 0.0); /* rest's sign */
+  *rh = h, *rl = fma(-h, c, 1.0) / c; /* 1 - h c exact (fma) */
+}
+
 /* a / b.  By a constant c (not a power of two, whose reciprocal is exact
-** and LLVM's own business): q0 = a r with r = 1/c rounded, then one
-** correction from the exact residual, q = q0 + r (a - q0 c) (two fmas):
-** the division's accuracy (correctly rounded but for rare ties) at a
-** multiply's cost; a vector division is ~5x slower here (hardswish's /6).
-** Where q0 is not finite (a = +-inf, or overflow) the residual is NaN;
-** res < MAX ? res : MAX (one vminps, whose unordered case takes the
-** second operand) turns it into a finite value that q0 = +-inf absorbs,
-** and a NaN a still gives NaN through q0. */
+** and LLVM's own business): q = fma(a, rh, a rl), 1/c = rh + rl
+** (reciprocal_pair): one rounding of a value within about 2^-47 relative
+** of a/c, which is no closer than that to a rounding boundary unless on
+** it (a/c - m = (a - c m)/c, and a - c m is zero or at least a's grid
+** spacing), so the division's correctly rounded result at two
+** instructions; a vector division is ~5x slower here (hardswish's /6).
+** rh and rl share a sign, so a = +-inf gives +-inf (no inf - inf) and a
+** NaN gives NaN.  Where a rl falls below FLT_MIN (DBL_MIN) its rounding
+** can add up to half an ULP to a result that is itself subnormal or
+** nearly so. */
 static LLVMValueRef divide(cg *g, const aj_tape_ent *e) {
   LLVMBuilderRef b = g->b;
   LLVMValueRef a = num(g, e->arg[0]);
   const aj_node *d = g->tape->ent[e->arg[1]].node;
   int ex;
   double c = d->op == AJ_CONST ? d->u.num : 0;
+  int f32 = g->dt == AJ_F32;
   if (d->op != AJ_CONST || !isfinite(c) || c == 0 || fabs(frexp(c, &ex)) == 0.5 ||
-      (g->dt == AJ_F32 && (float)c != c))
+      abs(ex) > (f32 ? 100 : 1000) || (f32 && (float)c != c))
     return LLVMBuildFDiv(b, a, num(g, e->arg[1]), "");
-  double rc = 1.0 / c;
-  if (g->dt == AJ_F32) rc = (float)(1.0f / (float)c);
-  LLVMValueRef r = splat(g, rc), cv = splat(g, c);
-  LLVMValueRef q0 = LLVMBuildFMul(b, a, r, "");
-  LLVMValueRef a1[3] = {LLVMBuildFNeg(b, q0, ""), cv, a};
-  LLVMValueRef res = intrinsic(g, "llvm.fma", a1, 3);
-  LLVMValueRef big = splat(g, g->dt == AJ_F32 ? FLT_MAX : DBL_MAX);
-  res = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLT, res, big, ""), res, big, "");
-  LLVMValueRef a2[3] = {res, r, q0};
-  return intrinsic(g, "llvm.fma", a2, 3);
+  double rh, rl; /* |c| within 2^+-100 (2^+-1000): rh, rl normal */
+  reciprocal_pair(c, f32, &rh, &rl);
+  LLVMValueRef args[3] = {a, splat(g, rh), LLVMBuildFMul(b, a, splat(g, rl), "")};
+  return intrinsic(g, "llvm.fma", args, 3);
 }
 
 /* v c for a call v marked final (plan_final) and a constant c that
