@@ -6,7 +6,6 @@
 ** the backward computes what they share once), and hand them to the JIT.
 ** The front-end work runs under the context lock; LLVM runs outside it.
 */
-#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -144,10 +143,11 @@ static actjit_status restabilize(actjit_expr **e, unsigned phases,
   return s;
 }
 
-/* Whether e's kernel needs the limits at +-inf (codegen.c,
-** fix_infinities): the reference interpreter meets an indeterminate form
-** there (or could, for some value of a runtime parameter).  Not where x
-** enters sin, cos or tan: those have no limit, and NaN is right. */
+/* Where e's kernel needs the limits at +-inf (codegen.c, limit_input and
+** fix_infinities): bit 0 at -inf, bit 1 at +inf, set where the reference
+** interpreter meets an indeterminate form there (both where it could, for
+** some value of a runtime parameter).  0 where x enters sin, cos or tan:
+** those have no limit, and NaN is right. */
 static int needs_inf_fix(const actjit_expr *e, int has_runtime) {
   for (uint32_t i = 0; i < e->tape.n; i++) {
     const aj_node *n = e->tape.ent[i].node;
@@ -155,10 +155,10 @@ static int needs_inf_fix(const actjit_expr *e, int has_runtime) {
         (n->flags & AJ_N_X))
       return 0;
   }
-  if (has_runtime) return 1;
+  if (has_runtime) return 3;
   double x[2] = {-INFINITY, INFINITY}, y[2];
-  if (actjit_eval(e, NULL, x, y, 2, NULL) != ACTJIT_OK) return 1;
-  return isnan(y[0]) || isnan(y[1]);
+  if (actjit_eval(e, NULL, x, y, 2, NULL) != ACTJIT_OK) return 3;
+  return isnan(y[0]) | isnan(y[1]) << 1;
 }
 
 /* Backward from the output: a->gy = f'(f^-1(y)), from the canonical f. */
@@ -285,15 +285,6 @@ void aj_activation_spec(const actjit_activation *a, aj_dtype dt,
   spec->width32 = a->width32;
   spec->fix_inf[0] = a->fix_inf[0];
   spec->fix_inf[1] = a->fix_inf[1];
-  /* the values at +-MAX, for the limits at +-inf (nothing to evaluate
-  ** when they depend on runtime parameters: the kernel then asks itself) */
-  double big = dt == AJ_F32 ? FLT_MAX : DBL_MAX, at[2] = {-big, big};
-  memset(spec->inf_lim, 0, sizeof spec->inf_lim);
-  for (int k = 0; k < 2 && a->nrparams == 0; k++) {
-    const actjit_expr *e = k ? (a->gy ? a->gy : a->df) : a->f;
-    if (spec->fix_inf[k] && actjit_eval(e, NULL, at, spec->inf_lim[k], 2, NULL))
-      spec->inf_lim[k][0] = spec->inf_lim[k][1] = NAN;
-  }
 }
 
 actjit_status aj_activation_front(actjit_ctx *ctx, const char *src,

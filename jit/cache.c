@@ -81,7 +81,7 @@ int aj_kernel_key(actjit_ctx *ctx, const aj_kernel_spec *spec,
   put_u32(&b, spec->width32 ? spec->width32 : t->width32);
   put_u32(&b, spec->dtype);
   put_u32(&b, spec->nrparams);
-  put_u32(&b, (uint32_t)(spec->fix_inf[0] | spec->fix_inf[1] << 1));
+  put_u32(&b, (uint32_t)(spec->fix_inf[0] | spec->fix_inf[1] << 2));
   for (uint32_t k = 0; k < spec->nrparams; k++)
     put_str(&b, spec->rparam[k]->u.name.z);
   put_tape(&b, spec->fwd);

@@ -1071,8 +1071,10 @@ typedef struct kern {
   LLVMValueRef px, pdy, pout, n, pparams, pdparams;
   LLVMTypeRef AT; /* <W x double>: parameter-gradient accumulators */
   uint32_t nacc;
-  /* Limits at +-inf (see fix_infinities): scratch arrays for the call. */
-  int fix_inf;
+  /* Limits at +-inf: without runtime parameters the sides to clamp x on
+  ** (limit_input: bit 0 -inf, bit 1 +inf), with them fix_infinities and
+  ** its scratch arrays for the call. */
+  int limit_x, fix_inf;
   LLVMValueRef tx, tdy, tout, tdp;
 } kern;
 
@@ -1089,13 +1091,36 @@ static LLVMValueRef scalar_at(cg *g, LLVMValueRef base, unsigned j) {
 }
 
 /* Limits at +-inf.  Where x is +-inf and IEEE arithmetic meets an
-** indeterminate form (inf*0, inf-inf, inf/inf: x*sigmoid(x)' at +inf), a
-** root's lane is NaN though the limit exists.  Such lanes (rare: a branch
-** around a cold block) take the kernel's own value at +-MAX, the largest
-** finite input, got by calling this kernel on it: there the same formula
+** indeterminate form (inf*0, inf-inf, inf/inf: x*sigmoid(x) at -inf), a
+** root's lane is NaN though the limit exists.  The kernel's own value at
+** +-MAX, the largest finite input, is the limit: there the same formula
 ** is finite and, for every limit of the exponential and polynomial kind,
-** already equal to the limit to the dtype's precision.  vals[r] are the
-** roots' values (f, or f' then df/dp_k) and are replaced in place. */
+** already equal to the limit to the dtype's precision.
+**
+** limit_input, without runtime parameters: the interpreter has found the
+** sides where f (f') is indeterminate (spec->fix_inf), and x is clamped
+** to -MAX (+MAX) there before the body, one vmaxps (vminps) whose
+** unordered case keeps x, so NaN stays NaN.  No branch, and the loop can
+** still be unrolled. */
+static LLVMValueRef limit_input(cg *g, int sides, LLVMValueRef xv) {
+  double big = g->dt == AJ_F32 ? 3.4028234663852886e38 : 1.7976931348623157e308;
+  LLVMBuilderRef b = g->b;
+  if (sides & 1) {
+    LLVMValueRef lo = splat(g, -big);
+    xv = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOLT, xv, lo, ""), lo, xv, "");
+  }
+  if (sides & 2) {
+    LLVMValueRef hi = splat(g, big);
+    xv = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealOGT, xv, hi, ""), hi, xv, "");
+  }
+  return xv;
+}
+
+/* fix_infinities, with runtime parameters (the sides can depend on their
+** values): lanes at +-inf whose root is NaN (rare: a branch around a cold
+** block) take the value at +-MAX got by calling this kernel on it.
+** vals[r] are the roots' values (f, or f' then df/dp_k) and are replaced
+** in place. */
 static void fix_infinities(cg *g, const kern *k, LLVMValueRef xv,
                            LLVMValueRef *vals, unsigned nroots) {
   LLVMBuilderRef b = g->b;
@@ -1114,12 +1139,7 @@ static void fix_infinities(cg *g, const kern *k, LLVMValueRef xv,
   LLVMPositionBuilderAtEnd(b, fix);
   double big = g->dt == AJ_F32 ? 3.4028234663852886e38 : 1.7976931348623157e308;
   LLVMValueRef lim[2][65];
-  /* Without runtime parameters the values at +-MAX are constants (the
-  ** interpreter's, spec->inf_lim): no call, which would make every vector
-  ** register caller-saved in the loop and its constants stack reloads. */
-  for (int side = 0; side < 2 && g->spec->nrparams == 0; side++)
-    lim[side][0] = LLVMConstReal(g->T, g->spec->inf_lim[k->backward][side]);
-  for (int side = 0; side < 2 && g->spec->nrparams > 0; side++) {
+  for (int side = 0; side < 2; side++) {
     LLVMBuildStore(b, LLVMConstReal(g->T, side ? big : -big), k->tx);
     LLVMValueRef one = LLVMConstInt(g->i64, 1, 0);
     if (k->backward) {
@@ -1161,12 +1181,14 @@ static LLVMValueRef emit_compute(cg *g, const kern *k, LLVMValueRef xv,
                                  LLVMValueRef dyv, LLVMValueRef mask,
                                  LLVMValueRef *acc) {
   LLVMBuilderRef b = g->b;
+  LLVMValueRef xin = xv;
+  if (k->limit_x) xv = limit_input(g, k->limit_x, xv);
   emit_body(g, xv);
   LLVMValueRef roots[65];
   unsigned nroots = k->backward ? 1 + k->nacc : 1;
   for (unsigned r = 0; r < nroots; r++)
     roots[r] = num(g, k->backward ? g->spec->bwd_roots[r] : g->tape->root[0]);
-  if (k->fix_inf) fix_infinities(g, k, xv, roots, nroots);
+  if (k->fix_inf) fix_infinities(g, k, xin, roots, nroots);
   if (!k->backward) return roots[0];
   for (uint32_t j = 0; j < k->nacc; j++) {
     LLVMValueRef c = LLVMBuildFMul(b, dyv, roots[1 + j], "");
@@ -1251,7 +1273,8 @@ static void emit_kernel(cg *g, const char *name, int backward) {
   aj_codegen_target_attrs(fn, g->target);
   k.fn = fn;
   k.fty = fty;
-  k.fix_inf = g->spec->fix_inf[backward];
+  k.fix_inf = g->spec->nrparams ? g->spec->fix_inf[backward] : 0;
+  k.limit_x = g->spec->nrparams ? 0 : g->spec->fix_inf[backward];
   k.px = LLVMGetParam(fn, 0);
   k.pdy = backward ? LLVMGetParam(fn, 1) : NULL;
   k.pout = LLVMGetParam(fn, backward ? 2 : 1);

@@ -37,13 +37,10 @@ typedef struct aj_kernel_spec {
   uint32_t nrparams;
   unsigned width32;            /* f32 lanes; 0 = the host's */
   aj_dtype dtype;              /* the element type of this pair of kernels */
-  int fix_inf[2];              /* [fwd, bwd]: emit the limits at +-inf
-                                  (codegen.c, fix_infinities) */
-  double inf_lim[2][2];        /* [fwd, bwd][x = -MAX, +MAX]: f and f' at
-                                  the dtype's largest finite inputs (the
-                                  reference interpreter), the limits those
-                                  lanes take when there are no runtime
-                                  parameters */
+  int fix_inf[2];              /* [fwd, bwd]: the limits at +-inf need
+                                  emitting, bit 0 at -inf, bit 1 at +inf
+                                  (codegen.c, limit_input and
+                                  fix_infinities) */
 } aj_kernel_spec;
 
 /* Host facts (jit/target.c). */
