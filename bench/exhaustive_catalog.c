@@ -29,6 +29,8 @@
  *
  * Usage: exhaustive_catalog [--only NAME[,NAME...]] [--stride K]
  *                           [--threads T] [--chunk N] [--csv FILE]
+ *                           [--peer COLUMN [--peer-lib PATH]]
+ *                           [--profile NAME]
  * Markdown report on stdout, progress on stderr.  Exit status 0 when every
  * checked entry meets both targets with no P1/P2/P3 failure, 1 otherwise,
  * 2 on a usage or set-up error.
@@ -42,10 +44,34 @@
  * An entry whose f and f' print the same as an earlier entry's (swish and
  * silu, celu and elu with default parameters) has the same kernels: it gets
  * that entry's results, marked "(= name)", instead of a second pass.
+ *
+ * --peer COLUMN (libm, libm_fm, sleef, onednn) measures one of bench/run's
+ * peer columns instead of actjit's float32 kernels, with everything else
+ * unchanged (reference, error measure, P1-P3, worst points, report): the
+ * float32 forward/backward under test are that column's loops from
+ * libajbench.so (bench/peers.h: the ajb_*_loops tables, or oneDNN eltwise
+ * primitives through ajb_onednn_make/exec), opened with dlopen (--peer-lib
+ * PATH; default bench/libajbench.so next to this program, where bench/run
+ * --build-only puts it), so this program depends on neither oneDNN nor
+ * SLEEF.  Only the benchmark's 12 activations are entries then; one the
+ * column lacks (oneDNN: selu) is "-".  The dedupe above is off (a peer's
+ * loops differ per activation where actjit's kernels are equal).  oneDNN
+ * primitives are bound to buffers and a length: each thread keeps a few
+ * (keyed by pointers, n, direction; the workers reuse their chunk buffers)
+ * and runs them on one OpenMP thread (omp_set_num_threads(1) through
+ * ajb_set_omp_threads: otherwise every worker would start a team of the
+ * machine's size); they are freed after each entry.  --profile NAME
+ * (torch, onednn, minnorm) compiles the reference under that kink
+ * convention; the default is torch, and onednn for --peer onednn (so
+ * hardswish' at +-3 is oneDNN's own 0 and 1, not a miss).  The
+ * interpreter re-check differentiates with torch's rules (NAME_onednn
+ * where the prelude has that variant).  bench/peer_ulp.sh runs the four
+ * columns and tabulates them.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <dlfcn.h>
 #include <float.h>
 #include <math.h>
 #include <pthread.h>
@@ -55,8 +81,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "actjit.h"
+#include "peers.h" /* types and numbering only: the code comes by dlopen */
 
 #define NTOP 8        /* worst points kept per entry and direction */
 #define NLOC 33       /* points of [x-0.25, x+0.25] for the local magnitude */
@@ -219,6 +247,223 @@ static void local_mags(const kernels *k, int dir, const float *xs,
     }
     L[p] = l;
   }
+}
+
+/* ---- Peers (--peer) -------------------------------------------------------- */
+
+/* The benchmark's activations, in peers.h's numbering. */
+static const char *const BENCH_ACTS[AJB_NACTS] = {
+  "relu", "leaky_relu", "elu", "selu", "sigmoid", "tanh", "softplus", "silu",
+  "mish", "gelu", "gelu_tanh", "hardswish",
+};
+
+/* --peer's columns: the loop table's symbol, or NULL for oneDNN. */
+static const struct {
+  const char *column, *table, *what;
+} PEER_COLUMNS[] = {
+  {"libm", "ajb_libm_loops",
+   "glibc libm, plain C loops (bench/peers_libm.c, gcc -O3 -march=native)"},
+  {"libm_fm", "ajb_libmfm_loops",
+   "glibc libm, the same loops with -ffast-math (libmvec; bench/peers_libm.c)"},
+  {"sleef", "ajb_sleef_loops",
+   "SLEEF u10 AVX-512 loops (bench/peers_sleef.c)"},
+  {"onednn", NULL,
+   "oneDNN eltwise primitives, forward_inference and backward_data from src, "
+   "one OpenMP thread per worker (bench/peers_onednn.c)"},
+};
+
+#define NCELL 8 /* oneDNN cells per thread */
+
+/* One thread's oneDNN cells, keyed by (x, dy, out, n, dir). */
+typedef struct cell_cache {
+  struct cell_cache *next; /* peer.caches */
+  struct {
+    const float *x, *dy;
+    float *out;
+    size_t n;
+    int dir, used;
+    ajb_onednn_cell c;
+  } e[NCELL];
+  unsigned clock; /* next slot to replace when all are used */
+} cell_cache;
+
+static struct {
+  const char *column; /* NULL: no --peer (actjit's kernels) */
+  const char *what;
+  char version[64];   /* of the library behind the column, or "" */
+  void *lib;
+  const ajb_loops *loops; /* NULL: oneDNN */
+  int (*has)(int act, int use_dst);
+  int (*make)(ajb_onednn_cell *, int, int, int, size_t, const float *,
+              const float *, const float *, float *);
+  int (*exec)(const ajb_onednn_cell *);
+  void (*free)(ajb_onednn_cell *);
+  void (*set_omp)(int);
+  /* the activation measured now; set before the workers start */
+  int act;
+  ajb_loop fwd, bwd;
+  atomic_uint failures; /* oneDNN make/exec failures (outputs set to NaN) */
+  pthread_mutex_t mu;   /* guards caches */
+  cell_cache *caches;   /* every thread's */
+} peer = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static _Thread_local cell_cache *tl_cells;
+
+/* out[0..n) = the oneDNN cell of (peer.act, dir) over these buffers, made
+ * on first use by this thread; NaN (and a failure counted) where oneDNN
+ * fails. */
+static void onednn_run(int dir, const float *x, const float *dy, float *out,
+                       size_t n) {
+  cell_cache *c = tl_cells;
+  if (!c) {
+    c = calloc(1, sizeof *c);
+    if (!c) {
+      fprintf(stderr, "exhaustive_catalog: out of memory\n");
+      exit(2);
+    }
+    pthread_mutex_lock(&peer.mu);
+    c->next = peer.caches;
+    peer.caches = c;
+    pthread_mutex_unlock(&peer.mu);
+    tl_cells = c;
+    peer.set_omp(1); /* this thread's OpenMP team: itself */
+  }
+  int k, slot = -1;
+  for (k = 0; k < NCELL; k++) {
+    if (!c->e[k].used) {
+      if (slot < 0) slot = k;
+      continue;
+    }
+    if (c->e[k].x == x && c->e[k].dy == dy && c->e[k].out == out &&
+        c->e[k].n == n && c->e[k].dir == dir)
+      break;
+  }
+  if (k == NCELL) { /* a new cell, in a free slot or the oldest one's */
+    if (slot < 0) {
+      slot = (int)(c->clock++ % NCELL);
+      peer.free(&c->e[slot].c);
+    }
+    k = slot;
+    c->e[k].used = 0;
+    if (peer.make(&c->e[k].c, peer.act, dir, 0, n, x, NULL, dy, out)) {
+      atomic_fetch_add(&peer.failures, 1);
+      for (size_t i = 0; i < n; i++) out[i] = NAN;
+      return;
+    }
+    c->e[k].x = x, c->e[k].dy = dy, c->e[k].out = out;
+    c->e[k].n = n, c->e[k].dir = dir, c->e[k].used = 1;
+  }
+  if (peer.exec(&c->e[k].c)) {
+    atomic_fetch_add(&peer.failures, 1);
+    for (size_t i = 0; i < n; i++) out[i] = NAN;
+  }
+}
+
+/* The peer's forward and backward under actjit's float32 signatures. */
+static void peer_f32(const float *x, float *y, size_t n, const float *params) {
+  (void)params;
+  if (peer.loops) peer.fwd(x, NULL, y, n);
+  else onednn_run(0, x, NULL, y, n);
+}
+
+static void peer_b32(const float *x, const float *dy, float *dx, size_t n,
+                     const float *params, float *dparams) {
+  (void)params, (void)dparams;
+  if (peer.loops) peer.bwd(x, dy, dx, n);
+  else onednn_run(1, x, dy, dx, n);
+}
+
+/* Frees every thread's oneDNN cells (no worker may be running); the caches
+ * stay, empty, for the threads that still point at them. */
+static void peer_release_cells(void) {
+  for (cell_cache *c = peer.caches; c; c = c->next)
+    for (int k = 0; k < NCELL; k++)
+      if (c->e[k].used) peer.free(&c->e[k].c), c->e[k].used = 0;
+}
+
+/* The number (peers.h: AJB_*) of the catalog entry called name in the
+ * benchmark, or -1 where the benchmark does not have it. */
+static int bench_act(const char *name) {
+  for (int a = 0; a < AJB_NACTS; a++)
+    if (!strcmp(BENCH_ACTS[a], name)) return a;
+  return -1;
+}
+
+static void *peer_sym(const char *name) {
+  void *p = dlsym(peer.lib, name);
+  if (!p) fprintf(stderr, "exhaustive_catalog: %s: %s\n", name, dlerror());
+  return p;
+}
+
+/* Opens column `column` of the benchmark library at path (NULL: bench/
+ * libajbench.so next to this program).  Returns 0, or -1 with a message
+ * on stderr. */
+static int peer_open(const char *column, const char *path) {
+  size_t c, nc = sizeof PEER_COLUMNS / sizeof *PEER_COLUMNS;
+  for (c = 0; c < nc && strcmp(PEER_COLUMNS[c].column, column); c++) {}
+  if (c == nc) {
+    fprintf(stderr, "exhaustive_catalog: no peer column '%s' (libm, libm_fm, "
+                    "sleef, onednn)\n", column);
+    return -1;
+  }
+  char def[4096];
+  if (!path) {
+    ssize_t l = readlink("/proc/self/exe", def, sizeof def - 32);
+    if (l <= 0) {
+      fprintf(stderr, "exhaustive_catalog: --peer-lib needed\n");
+      return -1;
+    }
+    def[l] = 0;
+    char *slash = strrchr(def, '/');
+    strcpy(slash ? slash + 1 : def, "bench/libajbench.so");
+    path = def;
+  }
+  peer.lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (!peer.lib) {
+    fprintf(stderr, "exhaustive_catalog: %s (build it with BUILD_DIR=... "
+                    "bench/run --build-only)\n", dlerror());
+    return -1;
+  }
+  peer.column = PEER_COLUMNS[c].column;
+  peer.what = PEER_COLUMNS[c].what;
+  const char *(*version)(const char *) = peer_sym("ajb_version");
+  if (!version) return -1;
+  if (PEER_COLUMNS[c].table) {
+    peer.loops = peer_sym(PEER_COLUMNS[c].table);
+    if (!peer.loops) return -1;
+    if (!strcmp(column, "sleef"))
+      snprintf(peer.version, sizeof peer.version, "SLEEF %s", version("sleef"));
+    return 0;
+  }
+  peer.has = peer_sym("ajb_onednn_has");
+  peer.make = peer_sym("ajb_onednn_make");
+  peer.exec = peer_sym("ajb_onednn_exec");
+  peer.free = peer_sym("ajb_onednn_free");
+  peer.set_omp = peer_sym("ajb_set_omp_threads");
+  if (!peer.has || !peer.make || !peer.exec || !peer.free || !peer.set_omp)
+    return -1;
+  snprintf(peer.version, sizeof peer.version, "oneDNN %s", version("onednn"));
+  /* A first cell here makes oneDNN's engine and stream (peers_onednn.c
+   * makes them on first use, unguarded) before two workers could race. */
+  static float b[16];
+  ajb_onednn_cell cell;
+  if (peer.make(&cell, AJB_RELU, 0, 0, 16, b, NULL, NULL, b)) {
+    fprintf(stderr, "exhaustive_catalog: oneDNN: no relu primitive\n");
+    return -1;
+  }
+  peer.free(&cell);
+  return 0;
+}
+
+/* Frees the caches and closes the library (the cells are freed already). */
+static void peer_close(void) {
+  while (peer.caches) {
+    cell_cache *c = peer.caches;
+    peer.caches = c->next;
+    free(c);
+  }
+  tl_cells = NULL;
+  if (peer.lib) dlclose(peer.lib);
 }
 
 /* ---- Workers ------------------------------------------------------------- */
@@ -435,12 +680,16 @@ static void *work(void *arg) {
     size_t n = (size_t)(sh->ninputs - i0 < sh->chunk ? sh->ninputs - i0 : sh->chunk);
     make_inputs(w->x32, w->x64, (uint32_t)(i0 * sh->stride),
                 (uint32_t)sh->stride, n);
-    k->f32(w->x32, w->y32, n, NULL);
-    k->f64(w->x64, w->y64, n, NULL);
-    check(w, 0, n);
-    k->b32(w->x32, w->ones32, w->y32, n, NULL, NULL);
-    k->b64(w->x64, w->ones64, w->y64, n, NULL, NULL);
-    check(w, 1, n);
+    if (k->f32) { /* NULL: a peer without this direction */
+      k->f32(w->x32, w->y32, n, NULL);
+      k->f64(w->x64, w->y64, n, NULL);
+      check(w, 0, n);
+    }
+    if (k->b32) {
+      k->b32(w->x32, w->ones32, w->y32, n, NULL, NULL);
+      k->b64(w->x64, w->ones64, w->y64, n, NULL, NULL);
+      check(w, 1, n);
+    }
     atomic_fetch_add(&sh->done, n);
   }
   return NULL;
@@ -470,7 +719,12 @@ typedef struct {
   double seconds;
   char *key;           /* f and f' as text: equal keys, equal kernels */
   const char *same_as; /* an earlier entry with the same kernels, or NULL */
+  int has[2];          /* direction measured (0: the peer lacks it) */
+  int lacks;           /* the peer has neither direction: "-" */
 } result;
+
+/* The kink convention the reference is compiled under (--profile). */
+static actjit_profile g_profile = ACTJIT_PROFILE_TORCH;
 
 static const actjit_binding *binds_of(const char *name, size_t *n) {
   for (size_t i = 0; i < sizeof BINDS / sizeof *BINDS; i++)
@@ -487,7 +741,14 @@ static void reverify(actjit_ctx *ctx, result *res) {
   actjit_error err;
   actjit_expr *e = NULL, *d = NULL;
   res->interp_ok = 0;
-  if (actjit_parse(ctx, res->name, ACTJIT_NUL_TERMINATED, &e, &err)) return;
+  /* under another profile, the prelude's variant NAME_profile if any (as a
+   * call: a bare unknown name parses as a variable) */
+  char var[96];
+  snprintf(var, sizeof var, "%s_%s(x)", res->name, actjit_profile_name(g_profile));
+  if ((g_profile == ACTJIT_PROFILE_TORCH ||
+       actjit_parse(ctx, var, ACTJIT_NUL_TERMINATED, &e, &err)) &&
+      actjit_parse(ctx, res->name, ACTJIT_NUL_TERMINATED, &e, &err))
+    return;
   size_t nb;
   const actjit_binding *b = binds_of(res->name, &nb);
   for (size_t i = 0; i < nb; i++) {
@@ -552,7 +813,9 @@ static char *kernel_key(const actjit_activation *a) {
 }
 
 /* Checks entry res; prev[0..nprev) are the entries already checked (an
- * entry whose f and f' are an earlier one's gets that one's results). */
+ * entry whose f and f' are an earlier one's gets that one's results; not
+ * with --peer).  With --peer the float32 kernels are the peer's loops of
+ * the entry (a benchmark activation) and the reference stays actjit's. */
 static void run_entry(actjit_ctx *ctx, result *res, const result *prev,
                       size_t nprev, worker *ws, int nt, uint64_t stride,
                       uint64_t chunk) {
@@ -563,6 +826,7 @@ static void run_entry(actjit_ctx *ctx, result *res, const result *prev,
   opt.bind = binds_of(res->name, &nb);
   opt.nbind = nb;
   opt.threads = 1; /* our own threads call the raw kernels */
+  opt.profile = g_profile;
   actjit_activation *a = NULL;
   actjit_error err;
   res->status = actjit_compile(ctx, res->name, &opt, &a, &err);
@@ -578,6 +842,29 @@ static void run_entry(actjit_ctx *ctx, result *res, const result *prev,
     actjit_activation_free(a);
     return;
   }
+  res->has[0] = res->has[1] = 1;
+  if (peer.column) { /* the peer's loops under test, actjit's reference */
+    int act = bench_act(res->name);
+    peer.act = act;
+    if (peer.loops) {
+      peer.fwd = peer.loops->fwd[act];
+      peer.bwd = peer.loops->bwd[act];
+      res->has[0] = peer.fwd != NULL;
+      res->has[1] = peer.bwd != NULL;
+    } else {
+      res->has[0] = res->has[1] = peer.has(act, 0);
+    }
+    k.f32 = res->has[0] ? peer_f32 : NULL;
+    k.b32 = res->has[1] ? peer_b32 : NULL;
+    if (!res->has[0] && !res->has[1]) {
+      res->lacks = 1;
+      for (int dir = 0; dir < 2; dir++) dstat_init(&res->st[dir]);
+      actjit_activation_free(a);
+      fprintf(stderr, "%-12s not in %s\n", res->name, peer.column);
+      res->seconds = now() - t0;
+      return;
+    }
+  }
 
   /* P3: +-inf.  The limit: the f64 kernel's value at +-inf, or where that
    * is NaN its value at +-2^600 and +-2^1000 rounded to float when the two
@@ -588,6 +875,7 @@ static void run_entry(actjit_ctx *ctx, result *res, const result *prev,
     double y64[6], one64[6] = {1, 1, 1, 1, 1, 1};
     res->p3_bad = 0;
     for (int dir = 0; dir < 2; dir++) {
+      if (!res->has[dir]) continue;
       if (dir == 0) k.f32(x32, y32, 2, NULL), k.f64(x64, y64, 6, NULL);
       else k.b32(x32, one32, y32, 2, NULL, NULL), k.b64(x64, one64, y64, 6, NULL, NULL);
       for (int sg = 0; sg < 2; sg++) {
@@ -602,7 +890,7 @@ static void run_entry(actjit_ctx *ctx, result *res, const result *prev,
     }
   }
 
-  res->key = kernel_key(a);
+  res->key = peer.column ? NULL : kernel_key(a); /* peers: no dedupe */
   for (size_t e = 0; res->key && e < nprev; e++)
     if (!prev[e].status && !prev[e].same_as && prev[e].key &&
         !strcmp(prev[e].key, res->key)) {
@@ -648,6 +936,7 @@ static void run_entry(actjit_ctx *ctx, result *res, const result *prev,
     pthread_join(th[t], NULL);
     for (int dir = 0; dir < 2; dir++) dstat_merge(&res->st[dir], &ws[t].st[dir]);
   }
+  if (peer.column && !peer.loops) peer_release_cells();
   actjit_activation_free(a);
   reverify(ctx, res);
   res->seconds = now() - t0;
@@ -675,9 +964,14 @@ static int p3_fail(const result *r, int sg, int dir) {
 
 static void csv_row(FILE *f, const result *r, int dir) {
   const dstat *s = &r->st[dir];
+  if (r->lacks || !r->has[dir]) { /* the peer lacks it: "-", no numbers */
+    fprintf(f, "%s,%s,0,-,,,,,,,,,,,,,,,,,,,,,,%.2f,,%s\n", r->name,
+            DIRNAME[dir], r->seconds, peer.column);
+    return;
+  }
   float mx = f32_of_bits(s->top[0].bits);
   fprintf(f, "%s,%s,%llu,%.6g,%.9g,0x%08x,%.6g,%.9g,%llu,%llu,%llu,%llu,%llu,"
-             "%d,%.9g,%.17g,%.9g,%.9g,%.17g,%.9g,%d,%.9g,%.9g,%.9g,%.9g,%.2f,%s\n",
+             "%d,%.9g,%.17g,%.9g,%.9g,%.17g,%.9g,%d,%.9g,%.9g,%.9g,%.9g,%.2f,%s",
           r->name, DIRNAME[dir], (unsigned long long)s->n, s->top[0].err,
           (double)mx, (unsigned)s->top[0].bits, s->maxrel,
           (double)f32_of_bits(s->maxrel_bits), (unsigned long long)s->over,
@@ -689,17 +983,22 @@ static void csv_row(FILE *f, const result *r, int dir) {
           r->ndisagree[dir],
           (double)s->over_lo[0], (double)s->over_hi[0], (double)s->over_lo[1],
           (double)s->over_hi[1], r->seconds, r->same_as ? r->same_as : "");
+  if (peer.column) fprintf(f, ",%s", peer.column);
+  fputc('\n', f);
 }
 
 static void usage(void) {
   fprintf(stderr,
           "usage: exhaustive_catalog [--only NAME[,NAME...]] [--stride K] "
-          "[--threads T] [--chunk N] [--csv FILE]\n");
+          "[--threads T] [--chunk N] [--csv FILE]\n"
+          "                          [--peer libm|libm_fm|sleef|onednn "
+          "[--peer-lib PATH]] [--profile torch|onednn|minnorm]\n");
   exit(2);
 }
 
 int main(int argc, char **argv) {
-  const char *only = NULL, *csvpath = NULL;
+  const char *only = NULL, *csvpath = NULL, *peercol = NULL, *peerlib = NULL;
+  int profile = -1;
   uint64_t stride = 1, chunk = 1 << 16;
   int nt = 2;
   for (int i = 1; i < argc; i++) {
@@ -710,8 +1009,16 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--chunk") && i + 1 < argc)
       chunk = strtoull(argv[++i], NULL, 0);
     else if (!strcmp(argv[i], "--csv") && i + 1 < argc) csvpath = argv[++i];
-    else usage();
+    else if (!strcmp(argv[i], "--peer") && i + 1 < argc) peercol = argv[++i];
+    else if (!strcmp(argv[i], "--peer-lib") && i + 1 < argc) peerlib = argv[++i];
+    else if (!strcmp(argv[i], "--profile") && i + 1 < argc) {
+      if ((profile = actjit_profile_by_name(argv[++i])) < 0) usage();
+    } else usage();
   }
+  if (peerlib && !peercol) usage();
+  if (peercol && peer_open(peercol, peerlib)) return 2;
+  if (profile >= 0) g_profile = (actjit_profile)profile;
+  else if (peer.column && !peer.loops) g_profile = ACTJIT_PROFILE_ONEDNN;
   if (stride < 1 || stride > (1ULL << 32) || nt < 1 || nt > 64 || chunk < 1 ||
       chunk > (1ULL << 26))
     usage();
@@ -733,6 +1040,7 @@ int main(int argc, char **argv) {
   int is_act;
   for (size_t i = 0; (name = actjit_catalog_name(ctx, i, &is_act)); i++) {
     if (!is_act) continue;
+    if (peer.column && bench_act(name) < 0) continue; /* not benchmarked */
     if (only) {
       int want = 0;
       const char *p = only;
@@ -758,7 +1066,12 @@ int main(int argc, char **argv) {
       for (size_t e = 0; e < nent; e++)
         found |= strlen(res[e].name) == l && !strncmp(res[e].name, p, l);
       if (!found && l) {
-        fprintf(stderr, "exhaustive_catalog: no catalog entry '%.*s'\n", (int)l, p);
+        if (peer.column)
+          fprintf(stderr, "exhaustive_catalog: '%.*s' is not one of the "
+                          "benchmark's activations (--peer)\n", (int)l, p);
+        else
+          fprintf(stderr, "exhaustive_catalog: no catalog entry '%.*s'\n",
+                  (int)l, p);
         return 2;
       }
       p += l + (q != NULL);
@@ -775,16 +1088,29 @@ int main(int argc, char **argv) {
   double total = now() - t0;
 
   /* ---- markdown ---- */
-  printf("# actjit %s: exhaustive catalog accuracy (float32)\n\n",
-         actjit_version_string());
+  if (peer.column) {
+    printf("# Peer column %s against actjit %s: %s catalog accuracy "
+           "(float32)\n\n",
+           peer.column, actjit_version_string(),
+           stride == 1 ? "exhaustive" : "sampled");
+    printf("Measured: bench/run's **%s** column: %s%s%s%s.  Only the float32 "
+           "functions under test are the peer's; the reference (actjit's "
+           "float64 kernels), the error measure, P1-P3 and the report are "
+           "those of actjit's own run.\n\n",
+           peer.column, peer.what, peer.version[0] ? " (" : "", peer.version,
+           peer.version[0] ? ")" : "");
+  } else {
+    printf("# actjit %s: exhaustive catalog accuracy (float32)\n\n",
+           actjit_version_string());
+  }
   if (stride == 1)
     printf("Inputs: all 2^32 float32 bit patterns per entry");
   else
     printf("Inputs: every %llu-th float32 bit pattern (%llu per entry)",
            (unsigned long long)stride, (unsigned long long)ninputs);
-  printf("; forward f(x) and backward f'(x) (dy = 1), torch kink profile, "
+  printf("; forward f(x) and backward f'(x) (dy = 1), %s kink profile, "
          "default parameters (threshold: threshold=1, value=0.5).  "
-         "Reference: the entry's float64 kernels at every input; the worst %d "
+         "Reference: %s at every input; the worst %d "
          "points per entry and direction re-checked with the float64 "
          "interpreter.  ULP as numerics.md measures it (relative, or "
          "absolute in ULP of the largest |f| within +-0.25 of x); a maximum "
@@ -794,6 +1120,9 @@ int main(int argc, char **argv) {
          "f32 result is not the limit (of 4: +-inf x fwd/bwd).  Ref: worst points "
          "where the interpreter differs from the f64 kernel by > 0.1 ULP "
          "(fwd/bwd).  %d threads.\n\n",
+         actjit_profile_name(g_profile),
+         peer.column ? "actjit's float64 kernels of the entry"
+                     : "the entry's float64 kernels",
          NTOP, nt);
   printf("| entry | fwd max ULP (x) | bwd max ULP (x) | fwd > 2 | bwd > 4 | "
          "P1 | P2 | P3 | ref | s |\n"
@@ -806,6 +1135,10 @@ int main(int argc, char **argv) {
       printf("| %s | %s: %s | | | | | | | | |\n", r->name,
              actjit_status_name(r->status), r->msg);
       bad = 1;
+      continue;
+    }
+    if (r->lacks) {
+      printf("| %s | - | - | | | | | | | |\n", r->name);
       continue;
     }
     nrun++;
@@ -833,10 +1166,13 @@ int main(int argc, char **argv) {
            (unsigned long long)r->st[0].p2, (unsigned long long)r->st[1].p2,
            r->p3_bad, refs, r->seconds);
   }
-  int ndup = 0;
+  int ndup = 0, nlack = 0;
   for (size_t e = 0; e < nent; e++) ndup += res[e].same_as != NULL;
-  char dup[64] = "";
+  for (size_t e = 0; e < nent; e++) nlack += res[e].lacks;
+  char dup[96] = "";
   if (ndup) snprintf(dup, sizeof dup, " (%d with an earlier entry's kernels)", ndup);
+  if (nlack)
+    snprintf(dup, sizeof dup, " (%d more that %s lacks: -)", nlack, peer.column);
   printf("\n**Summary:** %d entries%s x %s inputs, fwd and bwd: forward <= 2 "
          "ULP in %d/%d, backward <= 4 ULP in %d/%d; P1 %llu, P2 %llu, P3 %llu; "
          "%.0f s on %d threads.\n",
@@ -849,7 +1185,7 @@ int main(int argc, char **argv) {
   int any = 0;
   for (size_t e = 0; e < nent; e++) {
     result *r = &res[e];
-    if (r->status) continue;
+    if (r->status || r->lacks) continue;
     if (r->same_as) {
       if (!dir_ok(r, 0) || !dir_ok(r, 1))
         printf("\n### %s: the kernels of %s (above)\n", r->name, r->same_as);
@@ -857,7 +1193,7 @@ int main(int argc, char **argv) {
     }
     for (int dir = 0; dir < 2; dir++) {
       const dstat *s = &r->st[dir];
-      if (dir_ok(r, dir) && r->ndisagree[dir] == 0) continue;
+      if (!r->has[dir] || (dir_ok(r, dir) && r->ndisagree[dir] == 0)) continue;
       if (!any++) printf("\n## Misses and reference disagreements\n");
       printf("\n### %s %s: max %.4g ULP, %llu inputs > %g ULP, %llu > 1 ULP, "
              "max relative %.4g at %.9g\n\n",
@@ -912,7 +1248,7 @@ int main(int argc, char **argv) {
   int p3any = 0;
   for (size_t e = 0; e < nent; e++) {
     result *r = &res[e];
-    if (r->status || !r->p3_bad) continue;
+    if (r->status || r->lacks || !r->p3_bad) continue;
     if (!p3any++)
       printf("\n## P3: +-inf inputs whose f32 result is not the limit\n\n"
              "Limit: the f64 kernel at +-inf, or (where that is NaN) at "
@@ -929,6 +1265,13 @@ int main(int argc, char **argv) {
       }
   }
 
+  unsigned nfail = peer.column ? atomic_load(&peer.failures) : 0;
+  if (nfail) {
+    printf("\n**oneDNN failed %u times** (primitive creation or execution; "
+           "those outputs are NaN, so they count as P1).\n", nfail);
+    bad = 1;
+  }
+
   if (csvpath) {
     FILE *f = fopen(csvpath, "w");
     if (!f) {
@@ -940,7 +1283,7 @@ int main(int argc, char **argv) {
                "f32_at_neginf,f64_at_neginf,limit_neginf,f32_at_posinf,f64_at_posinf,"
                "limit_posinf,"
                "ref_disagree,over_neg_lo,over_neg_hi,over_pos_lo,over_pos_hi,"
-               "seconds,same_kernels_as\n");
+               "seconds,same_kernels_as%s\n", peer.column ? ",peer" : "");
     for (size_t e = 0; e < nent; e++)
       if (!res[e].status) csv_row(f, &res[e], 0), csv_row(f, &res[e], 1);
     fclose(f);
@@ -951,5 +1294,6 @@ int main(int argc, char **argv) {
   for (size_t e = 0; e < nent; e++) free(res[e].key);
   free(res);
   actjit_ctx_free(ctx);
+  peer_close();
   return bad ? 1 : 0;
 }
