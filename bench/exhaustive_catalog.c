@@ -251,12 +251,6 @@ static void local_mags(const kernels *k, int dir, const float *xs,
 
 /* ---- Peers (--peer) -------------------------------------------------------- */
 
-/* The benchmark's activations, in peers.h's numbering. */
-static const char *const BENCH_ACTS[AJB_NACTS] = {
-  "relu", "leaky_relu", "elu", "selu", "sigmoid", "tanh", "softplus", "silu",
-  "mish", "gelu", "gelu_tanh", "hardswish",
-};
-
 /* --peer's columns: the loop table's symbol, or NULL for oneDNN. */
 static const struct {
   const char *column, *table, *what;
@@ -299,6 +293,7 @@ static struct {
   int (*exec)(const ajb_onednn_cell *);
   void (*free)(ajb_onednn_cell *);
   void (*set_omp)(int);
+  const char *(*act_name)(int act); /* peers.h's numbering (ajb_act_name) */
   /* the activation measured now; set before the workers start */
   int act;
   ajb_loop fwd, bwd;
@@ -382,10 +377,11 @@ static void peer_release_cells(void) {
 }
 
 /* The number (peers.h: AJB_*) of the catalog entry called name in the
- * benchmark, or -1 where the benchmark does not have it. */
+ * benchmark, or -1 where the benchmark does not have it (--peer only: the
+ * names are the library's). */
 static int bench_act(const char *name) {
   for (int a = 0; a < AJB_NACTS; a++)
-    if (!strcmp(BENCH_ACTS[a], name)) return a;
+    if (!strcmp(peer.act_name(a), name)) return a;
   return -1;
 }
 
@@ -427,7 +423,8 @@ static int peer_open(const char *column, const char *path) {
   peer.column = PEER_COLUMNS[c].column;
   peer.what = PEER_COLUMNS[c].what;
   const char *(*version)(const char *) = peer_sym("ajb_version");
-  if (!version) return -1;
+  peer.act_name = peer_sym("ajb_act_name");
+  if (!version || !peer.act_name) return -1;
   if (PEER_COLUMNS[c].table) {
     peer.loops = peer_sym(PEER_COLUMNS[c].table);
     if (!peer.loops) return -1;

@@ -203,9 +203,12 @@ static void reciprocal_pair(double c, int f32, double *rh, double *rl) {
     *rh = h, *rl = (float)(r - h);
     return;
   }
-  double h = 1.0 / c;
-  if (fma(-h, c, 1.0) * c * h < 0) h = nextafter(h, 0.0); /* rest's sign */
-  *rh = h, *rl = fma(-h, c, 1.0) / c; /* 1 - h c exact (fma) */
+  double h = 1.0 / c, rest = fma(-h, c, 1.0); /* 1 - h c, exact */
+  if (rest * c * h < 0) { /* the rest's sign is not h's */
+    h = nextafter(h, 0.0);
+    rest = fma(-h, c, 1.0);
+  }
+  *rh = h, *rl = rest / c;
 }
 
 /* a / b.  By a constant c (not a power of two, whose reciprocal is exact
@@ -1102,8 +1105,12 @@ static LLVMValueRef scalar_at(cg *g, LLVMValueRef base, unsigned j) {
 ** to -MAX (+MAX) there before the body, one vmaxps (vminps) whose
 ** unordered case keeps x, so NaN stays NaN.  No branch, and the loop can
 ** still be unrolled. */
+static double largest_finite(const cg *g) {
+  return g->dt == AJ_F32 ? FLT_MAX : DBL_MAX;
+}
+
 static LLVMValueRef limit_input(cg *g, int sides, LLVMValueRef xv) {
-  double big = g->dt == AJ_F32 ? 3.4028234663852886e38 : 1.7976931348623157e308;
+  double big = largest_finite(g);
   LLVMBuilderRef b = g->b;
   if (sides & 1) {
     LLVMValueRef lo = splat(g, -big);
@@ -1137,7 +1144,7 @@ static void fix_infinities(cg *g, const kern *k, LLVMValueRef xv,
   LLVMBasicBlockRef join = LLVMAppendBasicBlockInContext(g->c, fn, "inf.join");
   LLVMBuildCondBr(b, reduce_or(g, any), fix, join);
   LLVMPositionBuilderAtEnd(b, fix);
-  double big = g->dt == AJ_F32 ? 3.4028234663852886e38 : 1.7976931348623157e308;
+  double big = largest_finite(g);
   LLVMValueRef lim[2][65];
   for (int side = 0; side < 2; side++) {
     LLVMBuildStore(b, LLVMConstReal(g->T, side ? big : -big), k->tx);
@@ -1181,14 +1188,13 @@ static LLVMValueRef emit_compute(cg *g, const kern *k, LLVMValueRef xv,
                                  LLVMValueRef dyv, LLVMValueRef mask,
                                  LLVMValueRef *acc) {
   LLVMBuilderRef b = g->b;
-  LLVMValueRef xin = xv;
-  if (k->limit_x) xv = limit_input(g, k->limit_x, xv);
+  if (k->limit_x) xv = limit_input(g, k->limit_x, xv); /* or fix_inf */
   emit_body(g, xv);
   LLVMValueRef roots[65];
   unsigned nroots = k->backward ? 1 + k->nacc : 1;
   for (unsigned r = 0; r < nroots; r++)
     roots[r] = num(g, k->backward ? g->spec->bwd_roots[r] : g->tape->root[0]);
-  if (k->fix_inf) fix_infinities(g, k, xin, roots, nroots);
+  if (k->fix_inf) fix_infinities(g, k, xv, roots, nroots);
   if (!k->backward) return roots[0];
   for (uint32_t j = 0; j < k->nacc; j++) {
     LLVMValueRef c = LLVMBuildFMul(b, dyv, roots[1 + j], "");
